@@ -1,0 +1,32 @@
+/*
+ * command.h: the shape of a wfpsift command.
+ *
+ * Each command lives in its own cmd-NAME.c and defines one struct command;
+ * main.c lists them in a table and dispatches on the first argument.
+ */
+#ifndef WFPSIFT_COMMAND_H
+#define WFPSIFT_COMMAND_H
+
+/* Exit statuses every command uses. */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+
+struct command {
+	const char	*name;
+	const char	*summary;	/* one line for 'wfpsift --help' */
+	const char	*usage;		/* full help text for 'wfpsift NAME --help' */
+	int		 (*run)(int argc, char **argv);
+};
+
+extern const struct command cmd_ingest;
+extern const struct command cmd_analyze;
+
+/* Print a command's usage to stderr and return EXIT_USAGE. */
+int	 command_usage_error(const struct command *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Print a command's full help to stdout and return EXIT_OK. */
+int	 command_help(const struct command *);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * decoder.h: the interface between an EVTX file and the pipeline.
+ *
+ * A decoder opens one file, describes its header, and hands back records one
+ * at a time as struct event. Two implement it: the reference decoder
+ * (libevtx's XML read with libxml2) and, later, a direct BinXml decoder.
+ * The rest of wfpsift never knows which one ran.
+ */
+#ifndef WFPSIFT_DECODER_H
+#define WFPSIFT_DECODER_H
+
+#include <stdint.h>
+#include "event.h"
+
+/* What the file header and the decoder's first look say about a file. */
+struct evtx_file_info {
+	uint32_t	 header_flags;		/* 1 dirty, 2 full */
+	int		 corrupted;		/* libevtx's verdict */
+	int		 major_version;
+	int		 minor_version;
+	uint32_t	 chunk_count;		/* as the header declares */
+	uint64_t	 next_record_id;	/* as the header declares */
+	long		 live_records;		/* records the decoder will return */
+	long		 recovered_records;	/* of which from slack, after the live ones */
+};
+
+/* A problem met while decoding: where, what kind, and a one-line message. */
+struct decode_problem {
+	const char	*kind;		/* "file", "chunk", "record", "field", "recovered" */
+	long		 record_index;	/* -1 when unknown */
+	int64_t		 record_id;	/* -1 when unknown */
+	long		 chunk;		/* -1 when unknown */
+	char		 message[512];
+};
+
+enum decode_status {
+	DECODE_RECORD = 0,	/* an event was decoded */
+	DECODE_END = 1,		/* no more records */
+	DECODE_SKIPPED = 2,	/* one record could not be read: see problem, go on */
+	DECODE_FAILED = -1	/* the file cannot be read at all: see problem */
+};
+
+struct decoder;
+
+struct decoder_ops {
+	const char	*name;
+	/* Open path read-only. On failure fill problem and return -1. */
+	int		 (*open)(const char *path, struct decoder **, struct decode_problem *);
+	void		 (*info)(struct decoder *, struct evtx_file_info *);
+	/* Decode the next record into event. */
+	enum decode_status (*next)(struct decoder *, struct event *, struct decode_problem *);
+	void		 (*close)(struct decoder *);
+};
+
+extern const struct decoder_ops libevtx_xml_decoder;
+
+#endif
