@@ -1,0 +1,57 @@
+/*
+ * store.h: the SQLite case file.
+ *
+ * store_open creates or opens a case and brings its schema (schema.sql) up
+ * to date. Commands that only read or that replace derived tables (detect,
+ * gaps, report) use store_db() and plain prepared statements. Ingest writes
+ * through the batch functions in this header, inside large transactions.
+ */
+#ifndef WFPSIFT_STORE_H
+#define WFPSIFT_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct store;
+struct event;
+struct normalised_event;
+
+/* Open or create the case at path. must_exist: fail if it is missing. */
+int	 store_open(const char *path, int must_exist, struct store **,
+	    char *error, size_t error_size);
+void	 store_close(struct store *);
+sqlite3	*store_db(struct store *);
+
+/* Transactions: ingest commits every few thousand records. */
+int	 store_begin(struct store *);
+int	 store_commit(struct store *);
+int	 store_rollback(struct store *);
+
+/* The id of a source with this SHA-256 that completed, or 0. */
+int64_t	 store_find_complete_source(struct store *, const char *sha256);
+
+/*
+ * Start a source: remove any earlier incomplete attempt with the same hash
+ * (and its rows), insert a row with status 'ingesting', return its id.
+ */
+int64_t	 store_begin_source(struct store *, const char *path, int64_t size,
+	    const char *sha256, const char *decoder);
+
+/* Store one decoded, normalised event and the rows derived from it. */
+int	 store_add_event(struct store *, int64_t source_id,
+	    const struct event *, const struct normalised_event *, int keep_all_data);
+
+/* Record one reading problem against a source (source_id may be 0). */
+int	 store_add_error(struct store *, int64_t source_id, const char *path,
+	    const char *kind, long record_index, int64_t record_id, long chunk,
+	    const char *message);
+
+/* Fill in a source's header facts and counts and mark it complete or failed. */
+struct source_summary;
+int	 store_finish_source(struct store *, int64_t source_id,
+	    const struct source_summary *);
+
+/* The last SQLite error message of this store. */
+const char *store_error(struct store *);
+
+#endif
