@@ -304,6 +304,31 @@ read_event_data(struct decoder *decoder, xmlNodePtr data, struct event *event,
 	}
 }
 
+/* A UserData leaf's attributes, as Element.Attribute fields (<Error Code="15007"/>). */
+static void
+add_attributes(struct decoder *decoder, struct event *event, struct pending *p,
+    xmlNodePtr node)
+{
+	xmlAttrPtr	 attribute;
+	char		 name[256];
+	xmlChar		*value;
+
+	for (attribute = node->properties; attribute != NULL; attribute = attribute->next) {
+		if (event->field_count == EVENT_MAX_FIELDS) {
+			event->fields_truncated = 1;
+			return;
+		}
+		snprintf(name, sizeof(name), "%s.%s", (const char *)node->name,
+		    (const char *)attribute->name);
+		value = xmlNodeListGetString(node->doc, attribute->children, 1);
+		p->field_name[event->field_count] = arena_add_text(decoder,
+		    (const xmlChar *)name);
+		p->field_value[event->field_count] = arena_add_text(decoder, value);
+		xmlFree(value);
+		event->field_count++;
+	}
+}
+
 /* <UserData>: the wrapper's leaf elements, named by their element name. */
 static void
 read_user_data(struct decoder *decoder, xmlNodePtr wrapper, struct event *event,
@@ -321,9 +346,11 @@ read_user_data(struct decoder *decoder, xmlNodePtr wrapper, struct event *event,
 				has_element_child = 1;
 		if (has_element_child && depth < 8)
 			read_user_data(decoder, node, event, p, depth + 1);
-		else
+		else {
 			add_field(decoder, event, p, arena_add_text(decoder,
 			    node->name), node);
+			add_attributes(decoder, event, p, node);
+		}
 	}
 }
 

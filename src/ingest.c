@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "file-walk.h"
 #include "ingest.h"
 #include "normalise.h"
@@ -72,11 +74,17 @@ record_problem(struct file_run *run, const struct decode_problem *problem)
 	    problem->chunk, problem->message);
 }
 
-/* The file header's own facts: flags, chunk count, next record id. */
-static void
-read_file_header(const char *path, struct source_summary *summary)
+/*
+ * The file header's own facts: flags, chunk count, next record id. Returns
+ * 0, or -1 with a message when the header is short or its CRC32 is wrong
+ * (libevtx reads such files anyway; the damage is worth knowing).
+ */
+static int
+read_file_header(const char *path, struct source_summary *summary,
+    struct decode_problem *problem)
 {
 	unsigned char	 header[128];
+	uint32_t	 stored, computed;
 	ssize_t		 n = -1;
 	int		 fd;
 
@@ -87,14 +95,27 @@ read_file_header(const char *path, struct source_summary *summary)
 		n = read(fd, header, sizeof(header));
 		close(fd);
 	}
-	if (n != (ssize_t)sizeof(header))
-		return;
+	if (n != (ssize_t)sizeof(header)) {
+		snprintf(problem->message, sizeof(problem->message),
+		    "file header is incomplete (%zd of 128 bytes)", n < 0 ? 0 : n);
+		return -1;
+	}
 	summary->next_record_id = 0;
 	for (int i = 7; i >= 0; i--)
 		summary->next_record_id = (summary->next_record_id << 8) | header[24 + i];
 	summary->chunk_count = header[42] | (header[43] << 8);
 	summary->header_flags = (int64_t)header[120] | ((int64_t)header[121] << 8) |
 	    ((int64_t)header[122] << 16) | ((int64_t)header[123] << 24);
+	stored = header[124] | (header[125] << 8) | (header[126] << 16) |
+	    ((uint32_t)header[127] << 24);
+	computed = (uint32_t)crc32(0L, header, 120);
+	if (stored != computed) {
+		snprintf(problem->message, sizeof(problem->message),
+		    "file header checksum mismatch (stored 0x%08x, computed 0x%08x)",
+		    stored, computed);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -153,6 +174,16 @@ decode_all(struct file_run *run, struct decoder *decoder, long file_number,
 				return -1;
 			continue;
 		}
+		if (event.fields_truncated) {
+			problem = (struct decode_problem){ .kind = "field",
+			    .record_index = event.record_index,
+			    .record_id = (int64_t)event.record_id, .chunk = -1 };
+			snprintf(problem.message, sizeof(problem.message),
+			    "more than %d EventData values; the rest are not stored",
+			    EVENT_MAX_FIELDS);
+			if (record_problem(run, &problem) == -1)
+				return -1;
+		}
 		normalise_event(&event, &normal);
 		if (store_add_event(run->store, run->source_id, &event, &normal,
 		    run->options->keep_all_data) == -1)
@@ -204,7 +235,9 @@ ingest_file(struct store *store, const char *path, const struct ingest_options *
 		return -1;
 	run.summary.first_record_id = -1;
 	run.summary.last_record_id = -1;
-	read_file_header(path, &run.summary);
+	if (read_file_header(path, &run.summary, &problem) == -1 &&
+	    record_problem(&run, &problem) == -1)
+		return -1;
 	if (options->decoder->open(path, &decoder, &problem) == -1) {
 		record_problem(&run, &problem);
 		run.summary.status = "failed";
@@ -222,8 +255,14 @@ ingest_file(struct store *store, const char *path, const struct ingest_options *
 		return -1;
 	}
 	options->decoder->close(decoder);
-	run.summary.status = "complete";
-	totals->files_ingested++;
+	/* Nothing read and something wrong (already said): the file failed. */
+	if (run.summary.record_count == 0 && run.summary.error_count > 0) {
+		run.summary.status = "failed";
+		totals->files_failed++;
+	} else {
+		run.summary.status = "complete";
+		totals->files_ingested++;
+	}
 	if (store_finish_source(store, run.source_id, &run.summary) == -1)
 		return -1;
 	return store_commit(store);
