@@ -39,7 +39,7 @@ static const char host_sql[] =
     "  WHERE " CONNECTION " GROUP BY n.host),"
     " starts AS (SELECT host, count(*) AS records, min(time) AS first_time,"
     "  max(time) AS last_time FROM processes WHERE kind = 'start' GROUP BY host),"
-    " logons AS (SELECT host, count(*) AS records FROM logons"
+    " logon_counts AS (SELECT host, count(*) AS records FROM logons"
     "  WHERE event_id = 4624 GROUP BY host) "
     "SELECT h.host, coalesce(o.records, 0), o.first_time, o.last_time,"
     "  coalesce(o.tcp, 0), coalesce(o.udp, 0), coalesce(o.remote_hosts, 0),"
@@ -56,7 +56,7 @@ static const char host_sql[] =
     " LEFT JOIN inbound i ON i.host = h.host"
     " LEFT JOIN attributed a ON a.host = h.host"
     " LEFT JOIN starts s ON s.host = h.host"
-    " LEFT JOIN logons l ON l.host = h.host "
+    " LEFT JOIN logon_counts l ON l.host = h.host "
     "ORDER BY h.host";
 
 /* What one host's logs hold for the detectors. */

@@ -27,6 +27,7 @@
 
 static const char create_probe_sql[] =
     "CREATE TEMP TABLE gap_probe(source_host TEXT NOT NULL, source_ip TEXT,"
+    "  source_port INTEGER,"
     "  target_host TEXT, target_ip TEXT NOT NULL, protocol INTEGER,"
     "  port INTEGER, time TEXT, time_unix_us INTEGER,"
     "  network_event_id INTEGER, witness_flow_id INTEGER)";
@@ -38,7 +39,8 @@ static const char create_probe_sql[] =
  */
 static const char target_log_probes_sql[] =
     "INSERT INTO temp.gap_probe "
-    "SELECT u.host, n.remote_ip, n.host, n.local_ip, n.protocol, n.local_port,"
+    "SELECT u.host, n.remote_ip, n.remote_port, n.host, n.local_ip, n.protocol,"
+    "  n.local_port,"
     "  n.time, n.time_unix_us, n.id, NULL "
     "FROM network_events n "
     "JOIN temp.gap_unique_ip u ON u.ip = n.remote_ip AND u.host <> n.host "
@@ -67,7 +69,7 @@ static const char mark_logged_sql[] =
 /* Witness flows no log recorded, while the sender's log covered their time. */
 static const char witness_probes_sql[] =
     "INSERT INTO temp.gap_probe "
-    "SELECT w.host, w.orig_ip, (SELECT host FROM temp.gap_unique_ip t "
+    "SELECT w.host, w.orig_ip, w.orig_port, (SELECT host FROM temp.gap_unique_ip t "
     "  WHERE t.ip = w.resp_ip), w.resp_ip, 6, w.resp_port, w.time,"
     "  w.time_unix_us, NULL, w.id "
     "FROM witness_flows w JOIN temp.gap_host_span s ON s.host = w.host "
@@ -75,11 +77,16 @@ static const char witness_probes_sql[] =
     "  AND w.time_unix_us BETWEEN s.first_unix_us AND s.last_unix_us "
     "ORDER BY w.id";
 
-/* One row per sender and target (a host, or an address outside the case). */
+/*
+ * One row per sender and target (a host, or an address outside the case).
+ * Two witnesses of one flow (a conn.log and a pcap) count it once.
+ */
 static const char group_sql[] =
     "SELECT source_host, target_host, min(target_ip), count(DISTINCT target_ip),"
     "  min(source_ip), count(DISTINCT source_ip),"
-    "  sum(network_event_id IS NOT NULL), sum(witness_flow_id IS NOT NULL),"
+    "  sum(network_event_id IS NOT NULL),"
+    "  count(DISTINCT CASE WHEN witness_flow_id IS NOT NULL THEN source_ip || ' ' ||"
+    "    source_port || ' ' || target_ip || ' ' || port END),"
     "  count(DISTINCT CASE WHEN protocol IN (6, 17) THEN protocol * 65536 + port END),"
     "  min(time_unix_us), max(time_unix_us), min(time), max(time),"
     "  sum(protocol = 6), sum(protocol = 17), sum(protocol NOT IN (6, 17)),"
@@ -310,7 +317,8 @@ add_group_gap(struct gap_context *context, const struct probe_group *g)
 	gap.first_time = g->first_time;
 	gap.last_time = g->last_time;
 	gap.event_count = g->log_records;
-	gap.witness_count = g->witness_flows;
+	if (context->options->zeek_conn_count + context->options->pcap_count > 0)
+		gap.witness_count = g->witness_flows;
 	gap.distinct_count = g->ports;
 	gap.summary = group_summary(g);
 	if (gap_insert(context, &gap, &id) == -1 ||
