@@ -347,11 +347,13 @@ record_id_gaps(struct gap_context *context, struct damaged_sources *damaged)
 }
 
 /*
- * Silences: consecutive events of one host's log further apart than
- * ?2 times the mean of the log's other intervals and at least ?3 us,
- * in logs of at least ?1 events. A silence that starts with a service
- * stop or a full log, ends with a clear, or spans a record-number jump is
- * already another gap.
+ * Silences: consecutive events of one host's log further apart than ?2
+ * times the log's typical spacing and at least ?3 us, in logs of at
+ * least ?1 events. The typical spacing is the median distance between the
+ * minutes that have events (so a burst of a thousand records in one
+ * minute does not make every quiet hour look unusual). A silence that
+ * starts with a service stop or a full log, ends with a clear, or spans a
+ * record-number jump is already another gap.
  */
 static const char time_gaps_sql[] =
     "WITH live AS ("
@@ -365,15 +367,24 @@ static const char time_gaps_sql[] =
     "    lead(provider) OVER w AS next_provider, lead(source_id) OVER w AS next_source,"
     "    lead(number) OVER w AS next_number"
     "  FROM live WINDOW w AS (PARTITION BY host, channel ORDER BY time_unix_us, id)),"
-    " stats AS (SELECT host, channel, count(*) AS n,"
-    "  max(time_unix_us) - min(time_unix_us) AS span FROM live GROUP BY host, channel)"
+    " minutes AS (SELECT DISTINCT host, channel, time_unix_us / 60000000 AS minute"
+    "  FROM live),"
+    " spacing AS (SELECT host, channel, minute - lag(minute) OVER"
+    "  (PARTITION BY host, channel ORDER BY minute) AS step FROM minutes),"
+    " ranked AS (SELECT host, channel, step, row_number() OVER"
+    "  (PARTITION BY host, channel ORDER BY step) AS rank,"
+    "  count(*) OVER (PARTITION BY host, channel) AS steps"
+    "  FROM spacing WHERE step IS NOT NULL),"
+    " typical AS (SELECT host, channel, step AS minutes FROM ranked"
+    "  WHERE rank = (steps + 1) / 2),"
+    " counts AS (SELECT host, channel, count(*) AS n FROM live GROUP BY host, channel)"
     "SELECT o.host, o.channel, o.time, o.time_unix_us, o.next_time, o.next_us,"
-    "  o.id, o.next_id, s.n, s.span "
-    "FROM ordered o JOIN stats s ON s.host = o.host AND s.channel IS o.channel "
-    "WHERE o.next_us IS NOT NULL AND s.n >= ?1"
+    "  o.id, o.next_id, t.minutes "
+    "FROM ordered o JOIN typical t ON t.host = o.host AND t.channel IS o.channel"
+    " JOIN counts c ON c.host = o.host AND c.channel IS o.channel "
+    "WHERE o.next_us IS NOT NULL AND c.n >= ?1"
     "  AND o.next_us - o.time_unix_us >= ?3"
-    "  AND (o.next_us - o.time_unix_us) * (s.n - 2) >="
-    "      ?2 * (s.span - (o.next_us - o.time_unix_us))"
+    "  AND o.next_us - o.time_unix_us >= ?2 * t.minutes * 60000000"
     "  AND NOT (o.event_id IN (1100, 1104) AND o.provider LIKE '%Eventlog%')"
     "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%')"
     "  AND NOT (o.next_source = o.source_id AND o.next_number > o.number + 1) "
@@ -384,8 +395,8 @@ add_time_gap(struct gap_context *context, sqlite3_stmt *s)
 {
 	struct gap	gap;
 	char		from[40], to[40];
-	double		hours, mean_minutes;
-	int64_t		n = sqlite3_column_int64(s, 8), span = sqlite3_column_int64(s, 9);
+	double		hours;
+	int64_t		typical = sqlite3_column_int64(s, 8);
 
 	gap_init(&gap, "time_gap", GAP_LOW);
 	gap.host = gap_column_text(s, 0);
@@ -394,16 +405,14 @@ add_time_gap(struct gap_context *context, sqlite3_stmt *s)
 	gap.last_time = gap_column_text(s, 4);
 	gap.last_unix_us = sqlite3_column_int64(s, 5);
 	hours = (double)(gap.last_unix_us - gap.first_unix_us) / 3.6e9;
-	mean_minutes = n > 2 ? (double)(span - (gap.last_unix_us -
-	    gap.first_unix_us)) / (double)(n - 2) / 6e7 : 0;
 	gap_short_time(gap.first_unix_us, from, sizeof(from));
 	gap_short_time(gap.last_unix_us, to, sizeof(to));
 	gap.summary = gap_sentence("The %s log on %s is silent for %.1f hours, "
-	    "from %s to %s, where it otherwise has an event every %.1f minutes "
-	    "on average: the host may have been off, or its events in that "
-	    "time were lost or removed; nothing can be concluded about it.",
+	    "from %s to %s, where it otherwise has events every %lld minute%s: "
+	    "the host may have been off, or its events in that time were lost "
+	    "or removed; nothing can be concluded about that time from it.",
 	    gap_column_text(s, 1) ? gap_column_text(s, 1) : "", gap.host, hours,
-	    from, to, mean_minutes);
+	    from, to, (long long)(typical < 1 ? 1 : typical), typical > 1 ? "s" : "");
 	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id IN (%lld, %lld)",
 	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7));
 	return gap_insert(context, &gap, NULL);

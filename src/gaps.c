@@ -20,7 +20,7 @@ gaps_options_init(struct gaps_options *options)
 {
 	memset(options, 0, sizeof(*options));
 	options->silence_factor = 10.0;
-	options->minimum_silence_us = 3600LL * 1000000;
+	options->minimum_silence_us = 600LL * 1000000;
 	options->minimum_events_for_silence = 20;
 	options->clock_skew_us = 300LL * 1000000;
 	options->discovery_targets = 3;

@@ -25,8 +25,9 @@ struct gaps_options {
 
 	/*
 	 * A silence in a host's channel is a time_gap when it is at least
-	 * silence_factor times the mean interval between that channel's other
-	 * events, and at least minimum_silence_us long.
+	 * silence_factor times the channel's typical spacing (the median
+	 * distance between minutes with events) and at least
+	 * minimum_silence_us long.
 	 */
 	double		  silence_factor;
 	int64_t		  minimum_silence_us;

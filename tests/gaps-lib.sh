@@ -34,3 +34,18 @@ background() {
 	echo "  datetime('2026-11-02 08:00:00', '+' || (k * 10) || ' minutes'), 4672"
 	echo "  FROM series WHERE k <= 60;"
 }
+
+# steady SOURCE HOST IP: background() plus a service (svc.exe, PID 900,
+# created at 08:00:30) making one DNS lookup at 08:05: a host with WFP
+# auditing on, process creation audited, and nothing missing.
+steady() {
+	background "$1" "$2"
+	cat <<SQL
+INSERT INTO spec(source, host, t, event_id, pid, app) VALUES
+  ('$1', '$2', '2026-11-02 08:00:30', 4688, 900, 'svc.exe');
+INSERT INTO spec(source, host, t, event_id, direction, protocol, local_ip,
+  local_port, remote_ip, remote_port, pid, app) VALUES
+  ('$1', '$2', '2026-11-02 08:05:00', 5156, 'outbound', 17, '$3', 50123,
+   '10.0.0.2', 53, 900, 'svc.exe');
+SQL
+}
