@@ -164,7 +164,9 @@ add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
 			    (long long)h->udp,
 			    (long long)(h->outbound - h->tcp - h->udp),
 			    (long long)(ports ? h->remote_ports : h->remote_hosts),
-			    ports ? "distinct ports" : "distinct hosts",
+			    ports ? (h->remote_ports == 1 ? "distinct port" :
+			    "distinct ports") : (h->remote_hosts == 1 ?
+			    "distinct host" : "distinct hosts"),
 			    (long long)h->inbound);
 		if (insert_coverage(context, s, h, &row) == -1)
 			return -1;

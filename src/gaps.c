@@ -272,6 +272,23 @@ append_escaped(sqlite3_str *s, const char *text)
 	}
 }
 
+void
+gap_print_escaped(FILE *out, const char *text)
+{
+	sqlite3_str	*s;
+	char		*escaped;
+
+	if (text == NULL) {
+		fputs("-", out);
+		return;
+	}
+	s = sqlite3_str_new(NULL);
+	append_escaped(s, text);
+	if ((escaped = sqlite3_str_finish(s)) != NULL)
+		fputs(escaped, out);
+	sqlite3_free(escaped);
+}
+
 char *
 gap_sentence_finish(sqlite3_str *builder)
 {
