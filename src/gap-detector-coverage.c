@@ -36,7 +36,7 @@ static const char host_sql[] =
     " attributed AS (SELECT n.host, count(*) AS records,"
     "  sum(" ATTRIBUTED ") AS attributed"
     "  FROM network_events n LEFT JOIN attribution a ON a.network_event_id = n.id"
-    "  WHERE " CONNECTION " GROUP BY n.host),"
+    "  WHERE " CONNECTION " AND coalesce(n.pid, 0) NOT IN (0, 4) GROUP BY n.host),"
     " starts AS (SELECT host, count(*) AS records, min(time) AS first_time,"
     "  max(time) AS last_time FROM processes WHERE kind = 'start' GROUP BY host),"
     " logon_counts AS (SELECT host, count(*) AS records FROM logons"
@@ -174,7 +174,11 @@ add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
 	return 0;
 }
 
-/* app_misuse needs each connection tied to a process and a user. */
+/*
+ * app_misuse needs each connection tied to a process and a user; System
+ * (PID 4, and 0) is no user's and is left out, as in
+ * gap-attribution-coverage.c.
+ */
 static int
 add_application_row(struct gap_context *context, sqlite3_stmt *s,
     const struct host_data *h)
@@ -194,7 +198,8 @@ add_application_row(struct gap_context *context, sqlite3_stmt *s,
 	percent = h->connections ? 100.0 * (double)h->attributed /
 	    (double)h->connections : 0;
 	row.summary = gap_sentence("app_misuse on %s: %lld finding%s; %lld of "
-	    "%lld connection records (%.0f%%) can be tied to a process; %lld "
+	    "%lld connection records of processes other than System (%.0f%%) "
+	    "can be tied to a process; %lld "
 	    "process creation records%s%.19s%s%.19s, %lld logons. Connections "
 	    "that cannot be tied to a user cannot be checked against the "
 	    "policy.", h->host, (long long)row.findings,

@@ -19,8 +19,8 @@ void
 gaps_options_init(struct gaps_options *options)
 {
 	memset(options, 0, sizeof(*options));
-	options->silence_factor = 10.0;
-	options->minimum_silence_us = 600LL * 1000000;
+	options->silence_factor = 20.0;
+	options->minimum_silence_us = 1800LL * 1000000;
 	options->minimum_events_for_silence = 20;
 	options->clock_skew_us = 300LL * 1000000;
 	options->discovery_targets = 3;
