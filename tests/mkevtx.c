@@ -2,10 +2,13 @@
  * readable scenario text; wfpsift's test fixtures and benchmark logs.
  *
  * USAGE
- *   mkevtx [-o OUT.evtx] [--dump | --dump-sorted] SCENARIO
+ *   mkevtx [-o OUT.evtx [--layout FILE]] [--dump | --dump-sorted] SCENARIO
  *   mkevtx --bench-security N -o OUT.evtx [--seed S]
  *
  *   -o FILE        write the EVTX file
+ *   --layout FILE  write where each record went: record id, chunk number,
+ *                  offset in the chunk, size (tab-separated); tests use it
+ *                  to know which records a planted defect should cost
  *   --dump         print the records the scenario describes, one line each,
  *                  in the canonical form tests/evtx-dump.py prints for what
  *                  a reader found (see CANONICAL FORM)
@@ -47,7 +50,10 @@
  *                          2024-03-11T09:14:02.1234567Z, or +DURATION /
  *                          -DURATION from the current base time), recid=
  *                          (explicit record id: later records count on from
- *                          it, so a jump makes a gap), or a field name.
+ *                          it, so a jump makes a gap), eventrecordid= (the
+ *                          <System> EventRecordID only, as in forwarded logs
+ *                          where it is the source host's number while the
+ *                          file's own record ids run on), or a field name.
  *                          Fields left out take the profile default or are
  *                          an error.
  *   default KEY=V...       System values for the events that follow
@@ -77,14 +83,16 @@
  *   Durations: a number and a unit: 250ms, 1.5s, 3m, 2h, 1d (also us).
  *
  * EXPRESSIONS (inside ${...})
- *   Integers (decimal, 0x hex), "strings" (with \" \\ \n \t \xHH escapes),
- *   variables, ( ), unary - !, * / %, + - (+ joins text if either side is
- *   text), == != < <= > >=, && ||, c ? a : b, and functions:
+ *   Integers (decimal, 0x hex), "strings" (backslashes literal as everywhere,
+ *   "" is one quote; control characters come from chr()), variables, ( ),
+ *   unary - !, * / %, + - (+ joins text if either side is text),
+ *   == != < <= > >=, && ||, c ? a : b, and functions:
  *     rand(n)        pseudo-random 0..n-1 (seeded; deterministic)
  *     pick(k, a, b, ...)  the k-th argument (modulo their number)
  *     in(x, a, b, ...)    1 when x equals one of them
  *     ip(base, n)    IPv4 address base + n       chr(n)  code point n
  *     repeat(s, n)   s n times                   hex(n)  0x1a2c
+ *     q(s)           s in double quotes (command lines)
  *     hexw(n, w)     upper-case hex, w digits    dec(n, w) zero-padded
  *     min(a, b) max(a, b)
  *     sysmontime()   the event's time as Sysmon's UtcTime writes it
@@ -1199,6 +1207,7 @@ struct profile {
 struct rec {
 	int64_t time;
 	uint64_t recid;
+	uint64_t sysid; /* EventRecordID in <System> when not recid (forwarded logs) */
 	bool explicit_id;
 	long seq;
 	const struct profile *p;
@@ -1413,7 +1422,7 @@ static void put_binxml(struct chunk *c, struct buf *b, const struct rec *r)
 		putbytes(b, r->activity, 16);
 	put32(b, r->pid);
 	put32(b, r->tid);
-	put64(b, r->recid);
+	put64(b, r->sysid ? r->sysid : r->recid);
 	put8(b, r->version);
 	if (r->has_userid)
 		putbytes(b, r->userid, r->userid_len);
@@ -1461,6 +1470,7 @@ struct writer {
 	struct defects *def;
 	uint64_t rng;
 	uint64_t nrecords;
+	FILE *layout; /* --layout: where each record went */
 };
 
 static bool in_list(const long *a, int n, long v)
@@ -1580,6 +1590,9 @@ static void write_record(struct writer *w, struct rec *r)
 			die("record %" PRIu64 " (%zu bytes) does not fit in a chunk", r->recid, w->scratch.len);
 	}
 	memcpy(c->d + c->free, w->scratch.p, w->scratch.len);
+	if (w->layout)
+		fprintf(w->layout, "%" PRIu64 "\t%" PRIu32 "\t%" PRIu32 "\t%zu\n", r->recid, w->nchunks, c->free,
+		    w->scratch.len);
 	c->last_off = c->free;
 	c->free += (uint32_t)w->scratch.len;
 	if (c->nrec++ == 0)
@@ -1656,7 +1669,7 @@ static void dump_record(FILE *o, const struct rec *r, bool sorted)
 	const struct profile *p = r->p;
 
 	fmt_time(t, sizeof t, r->time, false);
-	bufprintf(&b, "record=%" PRIu64 "\teid=%u\ttime=%s\tcomputer=", r->recid, r->eid, t);
+	bufprintf(&b, "record=%" PRIu64 "\teid=%u\ttime=%s\tcomputer=", r->sysid ? r->sysid : r->recid, r->eid, t);
 	put_canon(&b, r->computer, strlen(r->computer));
 	bufprintf(&b, "\tprovider=");
 	put_canon(&b, r->provider, strlen(r->provider));
@@ -1734,7 +1747,7 @@ static void tokenize(struct stmt *st, const char *s)
 				bool sq = false;
 				for (s += 1; *s; s++) {
 					if (sq) {
-						if (*s == '\\' && s[1])
+						if (*s == '"' && s[1] == '"')
 							s++;
 						else if (*s == '"')
 							sq = false;
@@ -2042,6 +2055,18 @@ static struct xv call(const char *fn, struct xv *a, int n)
 		free(b.p);
 		return r;
 	}
+	if (!strcmp(fn, "q")) {
+		NARGS(1);
+		char *t = xv_text(&a[0]);
+		struct buf b = {0};
+		put8(&b, '"');
+		putbytes(&b, t, strlen(t));
+		put8(&b, '"');
+		r = xv_str((char *)b.p, b.len);
+		free(b.p);
+		free(t);
+		return r;
+	}
 	if (!strcmp(fn, "hex")) {
 		NARGS(1);
 		snprintf(tmp, sizeof tmp, "0x%" PRIx64, (uint64_t)xv_num(&a[0]));
@@ -2094,30 +2119,17 @@ static struct xv primary(struct lexer *l)
 		return xv_int(n);
 	}
 	if (*p == '"') {
+		/* as in tokens: backslashes are literal, "" is one quote */
 		struct buf b = {0};
-		for (p++; *p != '"'; p++) {
+		for (p++;; p++) {
 			if (!*p)
 				die("unterminated string in expression");
-			if (*p != '\\') {
-				put8(&b, (unsigned char)*p);
-				continue;
+			if (*p == '"') {
+				if (p[1] != '"')
+					break;
+				p++;
 			}
-			p++;
-			switch (*p) {
-			case 'n': put8(&b, '\n'); break;
-			case 't': put8(&b, '\t'); break;
-			case 'r': put8(&b, '\r'); break;
-			case 'x': {
-				int h = hexval(p[1]), lo = hexval(p[2]);
-				if (h < 0 || lo < 0)
-					die("bad \\x escape");
-				put8(&b, (unsigned)(h << 4 | lo));
-				p += 2;
-				break;
-			}
-			case '\0': die("unterminated string in expression");
-			default: put8(&b, (unsigned char)*p);
-			}
+			put8(&b, (unsigned char)*p);
 		}
 		l->p = p + 1;
 		struct xv v = xv_str(b.len ? (char *)b.p : "", b.len);
@@ -2618,6 +2630,11 @@ static void do_event(struct stmt *st, int64_t *base)
 			r->recid = need_uint(key, v, UINT64_MAX);
 			r->explicit_id = true;
 			free(v);
+		} else if (!strcmp(key, "eventrecordid")) {
+			r->sysid = need_uint(key, v, UINT64_MAX);
+			if (!r->sysid)
+				die("eventrecordid=0");
+			free(v);
 		} else {
 			struct sys s = SYS_OF(r);
 			if (!set_sys(&s, key, v))
@@ -3063,7 +3080,7 @@ static void bench_security(const char *out, uint64_t n, uint64_t seed)
 static _Noreturn void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mkevtx [-o OUT.evtx] [--dump | --dump-sorted] SCENARIO\n"
+	    "usage: mkevtx [-o OUT.evtx [--layout FILE]] [--dump | --dump-sorted] SCENARIO\n"
 	    "       mkevtx --bench-security N -o OUT.evtx [--seed S]\n"
 	    "Write an EVTX file from a scenario (see the comment at the top of\n"
 	    "tests/mkevtx.c and testdata/README.md for the format).\n");
@@ -3072,13 +3089,15 @@ static _Noreturn void usage(int status)
 
 int main(int argc, char **argv)
 {
-	const char *out = NULL, *scenario = NULL;
+	const char *out = NULL, *scenario = NULL, *layout = NULL;
 	bool dump = false, sorted = false;
 	uint64_t bench = 0, seed = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
+		else if (!strcmp(argv[i], "--layout") && i + 1 < argc)
+			layout = argv[++i];
 		else if (!strcmp(argv[i], "--dump"))
 			dump = true;
 		else if (!strcmp(argv[i], "--dump-sorted"))
@@ -3130,10 +3149,14 @@ int main(int argc, char **argv)
 		w.flags = opt.flags;
 		w.minor = opt.minor;
 		w.next_id = next;
+		if (layout && !(w.layout = fopen(layout, "w")))
+			die("%s: %s", layout, strerror(errno));
 		writer_open(&w, out, &defects);
 		for (size_t i = 0; i < nrecs; i++)
 			write_record(&w, recs[i]);
 		writer_close(&w);
+		if (w.layout && fclose(w.layout))
+			die("%s: %s", layout, strerror(errno));
 	}
 	if (fflush(stdout) || ferror(stdout))
 		die("stdout: write error");
