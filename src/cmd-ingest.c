@@ -25,6 +25,8 @@ static const char usage[] =
     "      --decoder NAME  libevtx-xml (the reference decoder)\n"
     "  -j, --jobs N        decoding threads (default: one per core); the case\n"
     "                      is the same whatever N is\n"
+    "      --decode-only   read, decode and normalise, but store nothing (for\n"
+    "                      measuring the decoder; the case is not written)\n"
     "  -q, --quiet         no per-record messages, no summary\n"
     "  -h, --help          this help\n"
     "\n"
@@ -51,6 +53,7 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "decode-only", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -83,6 +86,9 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 			break;
 		case 'q':
 			out->ingest.quiet = 1;
+			break;
+		case 'B':
+			out->ingest.decode_only = 1;
 			break;
 		case 'j':
 			out->ingest.threads = atoi(optarg);

@@ -230,7 +230,7 @@ decode_job(struct pipeline *pipeline, struct file_job *job, struct event *event)
 		mark_ready(pipeline, job, 1);
 		return;
 	}
-	if (hash_known(pipeline, job->sha256)) {
+	if (!pipeline->options->decode_only && hash_known(pipeline, job->sha256)) {
 		job->already_in_case = 1;
 		mark_ready(pipeline, job, 1);
 		return;
@@ -490,6 +490,33 @@ store_batches(struct pipeline *pipeline, struct file_job *job, struct file_run *
 	return 0;
 }
 
+/* Decode-only runs (for benchmarks): normalise and count, store nothing. */
+static void
+count_batches(struct pipeline *pipeline, struct file_job *job,
+    struct ingest_totals *totals)
+{
+	static __thread struct normalised_event	normal;
+	struct batch	*batch;
+	size_t		 i;
+
+	totals->bytes += job->size;
+	if (!job->open_failed && job->hash_errno == 0)
+		totals->files_ingested++;
+	while ((batch = next_batch(pipeline, job)) != NULL) {
+		for (i = 0; i < batch->count; i++) {
+			if (batch->items[i].kind == BATCH_PROBLEM) {
+				totals->errors++;
+				continue;
+			}
+			normalise_event(&batch->items[i].event, &normal);
+			totals->records++;
+			totals->recovered += batch->items[i].event.recovered;
+			totals->network_events += normal.kind == NORMALISED_NETWORK;
+		}
+		recycle_batch(pipeline, batch);
+	}
+}
+
 /* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
 store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
@@ -502,6 +529,10 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	while (!job->ready)
 		pthread_cond_wait(&pipeline->changed, &pipeline->lock);
 	pthread_mutex_unlock(&pipeline->lock);
+	if (pipeline->options->decode_only) {
+		count_batches(pipeline, job, totals);
+		return 0;
+	}
 	if (job->hash_errno != 0) {
 		fputs("wfpsift: ", stderr);
 		fputs_safe(job->path, stderr);
