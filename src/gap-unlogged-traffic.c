@@ -215,6 +215,19 @@ protocol_words(const struct probe_group *g)
 	return "mixed-protocol";
 }
 
+/*
+ * Whether a group reads as a port scan rather than a few unmatched
+ * connections: TCP to at least SCAN_PORTS distinct ports, or TCP flows a
+ * network witness saw never complete.
+ */
+#define SCAN_PORTS 5
+
+static int
+looks_like_scan(const struct probe_group *g)
+{
+	return g->tcp > 0 && (g->ports >= SCAN_PORTS || g->witness_flows > 0);
+}
+
 /* The plain sentence for one group: what was seen, by whom, what it means. */
 static char *
 group_summary(const struct probe_group *g)
@@ -243,16 +256,19 @@ group_summary(const struct probe_group *g)
 		    "that never completed a handshake (SYN only, rejected or "
 		    "half open)", (long long)g->witness_flows);
 	if (g->ports > 0)
-		sqlite3_str_appendf(s, ", to %lld distinct ports", (long long)g->ports);
+		sqlite3_str_appendf(s, ", to %lld distinct port%s", (long long)g->ports,
+		    g->ports == 1 ? "" : "s");
 	sqlite3_str_appendf(s, ".");
-	if (g->tcp > 0)
+	if (looks_like_scan(g))
 		sqlite3_str_appendf(s, " This is the signature of a raw-socket "
 		    "SYN scan (nmap -sS run as administrator): half-open probes "
 		    "never make a connection at the WFP ALE layer, so no 5156 is "
 		    "written on the scanning host.");
 	else
-		sqlite3_str_appendf(s, " Traffic sent through raw sockets "
-		    "bypasses WFP's connection auditing.");
+		sqlite3_str_appendf(s, " Few ports, so not a scan's pattern: a "
+		    "tool using raw sockets, records the sender's log lost, or "
+		    "another machine using %s's address at the time.",
+		    g->source_host);
 	sqlite3_str_appendf(s, " Detectors reading %s's log cannot see this "
 	    "traffic; its absence there proves nothing.", g->source_host);
 	return gap_sentence_finish(s);
@@ -308,7 +324,7 @@ add_group_gap(struct gap_context *context, const struct probe_group *g)
 	struct gap	gap;
 	int64_t		id;
 
-	gap_init(&gap, "unlogged_traffic", GAP_HIGH);
+	gap_init(&gap, "unlogged_traffic", looks_like_scan(g) ? GAP_HIGH : GAP_MEDIUM);
 	gap.host = g->source_host;
 	gap.related_host = g->target_host;
 	gap.related_ip = g->target_ip;
