@@ -24,6 +24,7 @@ struct event {
 	/* Where the record came from. */
 	long		 record_index;	/* position in the decoder's walk */
 	int		 recovered;	/* 1 when read from chunk slack */
+	uint64_t	 record_number;	/* the record header's identifier */
 
 	/* <System> */
 	const char	*provider;
@@ -32,7 +33,7 @@ struct event {
 	const char	*computer;
 	const char	*keywords;	/* as logged: 0x8020000000000000 */
 	const char	*user_sid;	/* <Security UserID>, or NULL */
-	uint64_t	 record_id;
+	uint64_t	 record_id;	/* <EventRecordID>; the header's when absent */
 	uint32_t	 event_id;
 	int		 version;	/* -1 when absent */
 	int		 level;

@@ -42,8 +42,8 @@ CREATE TABLE IF NOT EXISTS sources (
   format_version   TEXT,                   -- e.g. '3.1'
   chunk_count      INTEGER,                -- chunks the header declares
   next_record_id   INTEGER,                -- header's next record id
-  first_record_id  INTEGER,                -- lowest live record id read
-  last_record_id   INTEGER,                -- highest live record id read
+  first_record_id  INTEGER,                -- lowest live record header number read
+  last_record_id   INTEGER,                -- highest live record header number read
   first_time       TEXT,                   -- earliest live event time
   last_time        TEXT                    -- latest live event time
 );
@@ -82,7 +82,9 @@ CREATE TABLE IF NOT EXISTS events (
   thread_id      INTEGER,
   user_sid       TEXT,               -- <Security UserID>
   recovered      INTEGER NOT NULL DEFAULT 0, -- 1 when read from chunk slack
-  data           TEXT                -- EventData / UserData as a JSON object (see --all-data)
+  data           TEXT,               -- EventData / UserData as a JSON object (see --all-data)
+  record_number  INTEGER             -- the record header's number: sequential within a file,
+                                     -- unlike EventRecordID in logs saved filtered
 );
 
 -- Windows Filtering Platform and Sysmon network records, normalised to the

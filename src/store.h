@@ -46,8 +46,19 @@ int	 store_add_error(struct store *, int64_t source_id, const char *path,
 	    const char *kind, long record_index, int64_t record_id, long chunk,
 	    const char *message);
 
+/* What ingest learnt about a file, written when it is done. */
+struct source_summary {
+	const char	*status;	/* "complete" or "failed" */
+	int64_t		 record_count, recovered_count, error_count;
+	int64_t		 header_flags;	/* -1 when the header was unreadable */
+	int		 corrupted;
+	int		 major_version, minor_version;
+	int64_t		 chunk_count, next_record_id;
+	int64_t		 first_record_id, last_record_id;	/* -1 when none */
+	int64_t		 first_filetime, last_filetime;		/* 0 when none */
+};
+
 /* Fill in a source's header facts and counts and mark it complete or failed. */
-struct source_summary;
 int	 store_finish_source(struct store *, int64_t source_id,
 	    const struct source_summary *);
 

@@ -1,0 +1,572 @@
+/*
+ * store.c: writing and opening the SQLite case file.
+ *
+ * Ingest streams rows through prepared statements inside large
+ * transactions. The events insert has one prepared variant per number of
+ * EventData fields, because the data column is built by SQLite's own
+ * json_object() from bound name/value pairs: escaping is SQLite's job.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "normalise.h"
+#include "store.h"
+#include "util.h"
+
+extern const char wfpsift_schema_sql[];
+
+#define SCHEMA_VERSION "1"
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*insert_event[EVENT_MAX_FIELDS + 1];
+	sqlite3_stmt	*insert_network;
+	sqlite3_stmt	*insert_process;
+	sqlite3_stmt	*insert_logon;
+	sqlite3_stmt	*insert_audit;
+	sqlite3_stmt	*insert_error;
+};
+
+sqlite3 *
+store_db(struct store *store)
+{
+	return store->db;
+}
+
+const char *
+store_error(struct store *store)
+{
+	return sqlite3_errmsg(store->db);
+}
+
+static int
+execute(struct store *store, const char *sql)
+{
+	return sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int
+store_open(const char *path, int must_exist, struct store **out, char *error,
+    size_t error_size)
+{
+	struct store	*store;
+	int		 flags = SQLITE_OPEN_READWRITE;
+
+	if (!must_exist)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (access(path, F_OK) != 0) {
+		snprintf(error, error_size, "%s: no such case file", path);
+		return -1;
+	}
+	if ((store = calloc(1, sizeof(*store))) == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
+		snprintf(error, error_size, "%s: %s", path,
+		    store->db ? sqlite3_errmsg(store->db) : "cannot open");
+		sqlite3_close(store->db);
+		free(store);
+		return -1;
+	}
+	/* Another wfpsift on the same case waits instead of failing. */
+	sqlite3_busy_timeout(store->db, 60000);
+	if (execute(store, "PRAGMA journal_mode = WAL") == -1 ||
+	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
+	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
+	    execute(store, wfpsift_schema_sql) == -1 ||
+	    execute(store, "INSERT OR IGNORE INTO case_info VALUES "
+	    "('schema_version', '" SCHEMA_VERSION "')") == -1) {
+		snprintf(error, error_size, "%s: not a usable case file: %s", path,
+		    sqlite3_errmsg(store->db));
+		sqlite3_close(store->db);
+		free(store);
+		return -1;
+	}
+	*out = store;
+	return 0;
+}
+
+void
+store_close(struct store *store)
+{
+	size_t	i;
+
+	if (store == NULL)
+		return;
+	for (i = 0; i <= EVENT_MAX_FIELDS; i++)
+		sqlite3_finalize(store->insert_event[i]);
+	sqlite3_finalize(store->insert_network);
+	sqlite3_finalize(store->insert_process);
+	sqlite3_finalize(store->insert_logon);
+	sqlite3_finalize(store->insert_audit);
+	sqlite3_finalize(store->insert_error);
+	sqlite3_close(store->db);
+	free(store);
+}
+
+int
+store_begin(struct store *store)
+{
+	return execute(store, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *store)
+{
+	return execute(store, "COMMIT");
+}
+
+int
+store_rollback(struct store *store)
+{
+	return execute(store, "ROLLBACK");
+}
+
+/* Prepare once; later calls return the cached statement, reset. */
+static sqlite3_stmt *
+prepared(struct store *store, sqlite3_stmt **slot, const char *sql)
+{
+	if (*slot == NULL &&
+	    sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    slot, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(*slot);
+	sqlite3_clear_bindings(*slot);
+	return *slot;
+}
+
+static void
+bind_text(sqlite3_stmt *statement, int index, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(statement, index, text, -1, SQLITE_STATIC);
+}
+
+/* Text that is empty means absent. */
+static void
+bind_nonempty(sqlite3_stmt *statement, int index, const char *text)
+{
+	if (text != NULL && *text != '\0')
+		sqlite3_bind_text(statement, index, text, -1, SQLITE_STATIC);
+}
+
+/* Negative numbers mean absent. */
+static void
+bind_number(sqlite3_stmt *statement, int index, int64_t value)
+{
+	if (value >= 0)
+		sqlite3_bind_int64(statement, index, value);
+}
+
+static int
+step_done(sqlite3_stmt *statement)
+{
+	return sqlite3_step(statement) == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_find_complete_source(struct store *store, const char *sha256)
+{
+	sqlite3_stmt	*statement;
+	int64_t		 id = 0;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT id FROM sources WHERE sha256 = ?1 "
+	    "AND status = 'complete'", -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(statement, 1, sha256);
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		id = sqlite3_column_int64(statement, 0);
+	sqlite3_finalize(statement);
+	return id;
+}
+
+/* Remove every row that came from a source that never completed. */
+static int
+forget_source(struct store *store, int64_t source_id)
+{
+	static const char *const deletions[] = {
+		"DELETE FROM finding_evidence WHERE network_event_id IN "
+		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		"DELETE FROM attribution WHERE network_event_id IN "
+		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		"DELETE FROM network_events WHERE source_id = ?1",
+		"DELETE FROM processes WHERE source_id = ?1",
+		"DELETE FROM logons WHERE source_id = ?1",
+		"DELETE FROM audit_events WHERE source_id = ?1",
+		"DELETE FROM events WHERE source_id = ?1",
+		"DELETE FROM ingest_errors WHERE source_id = ?1",
+		"DELETE FROM sources WHERE id = ?1",
+	};
+	sqlite3_stmt	*statement;
+	size_t		 i;
+	int		 result = 0;
+
+	for (i = 0; i < sizeof(deletions) / sizeof(deletions[0]); i++) {
+		if (sqlite3_prepare_v2(store->db, deletions[i], -1, &statement,
+		    NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(statement, 1, source_id);
+		if (step_done(statement) == -1)
+			result = -1;
+		sqlite3_finalize(statement);
+	}
+	return result;
+}
+
+int64_t
+store_begin_source(struct store *store, const char *path, int64_t size,
+    const char *sha256, const char *decoder)
+{
+	sqlite3_stmt	*statement;
+	char		 now[40];
+	int64_t		 earlier = 0;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT id FROM sources WHERE sha256 = ?1",
+	    -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(statement, 1, sha256);
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		earlier = sqlite3_column_int64(statement, 0);
+	sqlite3_finalize(statement);
+	if (earlier > 0 && forget_source(store, earlier) == -1)
+		return -1;
+	now_iso(now, sizeof(now));
+	if (sqlite3_prepare_v2(store->db, "INSERT INTO sources(path, size, sha256, "
+	    "ingested_at, status, decoder) VALUES (?1, ?2, ?3, ?4, 'ingesting', ?5)",
+	    -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(statement, 1, path);
+	sqlite3_bind_int64(statement, 2, size);
+	bind_text(statement, 3, sha256);
+	bind_text(statement, 4, now);
+	bind_text(statement, 5, decoder);
+	if (step_done(statement) == -1) {
+		sqlite3_finalize(statement);
+		return -1;
+	}
+	sqlite3_finalize(statement);
+	return sqlite3_last_insert_rowid(store->db);
+}
+
+/* The events insert with json_object() over field_count name/value pairs. */
+static sqlite3_stmt *
+event_statement(struct store *store, size_t field_count)
+{
+	char	*sql, *p;
+	size_t	 i, size = 1024 + field_count * 16;
+
+	if (store->insert_event[field_count] != NULL)
+		return prepared(store, &store->insert_event[field_count], NULL);
+	if ((sql = malloc(size)) == NULL)
+		return NULL;
+	p = sql + snprintf(sql, size, "INSERT INTO events(source_id, record_id, "
+	    "provider, provider_guid, channel, event_id, version, level, task, "
+	    "opcode, keywords, host, time, time_unix_us, process_id, thread_id, "
+	    "user_sid, recovered, record_number, data) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, %s",
+	    field_count ? "json_object(" : "NULL");
+	for (i = 0; i < field_count; i++)
+		p += sprintf(p, "%s?%zu, ?%zu", i ? ", " : "", 20 + 2 * i,
+		    21 + 2 * i);
+	strcpy(p, field_count ? "))" : ")");
+	prepared(store, &store->insert_event[field_count], sql);
+	free(sql);
+	return store->insert_event[field_count];
+}
+
+static int64_t
+insert_event(struct store *store, int64_t source_id, const struct event *event,
+    const struct normalised_event *normal, int keep_data)
+{
+	size_t		 fields = keep_data ? event->field_count : 0, i;
+	sqlite3_stmt	*s = event_statement(store, fields);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int64(s, 2, (int64_t)event->record_id);
+	bind_text(s, 3, event->provider);
+	bind_text(s, 4, event->provider_guid);
+	bind_text(s, 5, event->channel);
+	sqlite3_bind_int64(s, 6, event->event_id);
+	bind_number(s, 7, event->version);
+	bind_number(s, 8, event->level);
+	bind_number(s, 9, event->task);
+	bind_number(s, 10, event->opcode);
+	bind_text(s, 11, event->keywords);
+	bind_text(s, 12, event->computer);
+	bind_nonempty(s, 13, normal->time);
+	if (normal->time[0] != '\0')
+		sqlite3_bind_int64(s, 14, normal->time_unix_us);
+	sqlite3_bind_int64(s, 15, event->process_id);
+	sqlite3_bind_int64(s, 16, event->thread_id);
+	bind_text(s, 17, event->user_sid);
+	sqlite3_bind_int(s, 18, event->recovered);
+	if (event->record_number != 0)
+		sqlite3_bind_int64(s, 19, (int64_t)event->record_number);
+	for (i = 0; i < fields; i++) {
+		bind_text(s, 20 + 2 * (int)i, event->fields[i].name);
+		bind_text(s, 21 + 2 * (int)i, event->fields[i].value);
+	}
+	if (step_done(s) == -1)
+		return -1;
+	return sqlite3_last_insert_rowid(store->db);
+}
+
+/* Columns every derived table starts with. */
+static void
+bind_common(sqlite3_stmt *s, int64_t event_row, int64_t source_id,
+    const struct event *event, const struct normalised_event *normal)
+{
+	sqlite3_bind_int64(s, 1, event_row);
+	sqlite3_bind_int64(s, 2, source_id);
+	sqlite3_bind_int64(s, 3, (int64_t)event->record_id);
+	bind_text(s, 4, event->computer);
+	bind_nonempty(s, 5, normal->time);
+	if (normal->time[0] != '\0')
+		sqlite3_bind_int64(s, 6, normal->time_unix_us);
+	sqlite3_bind_int64(s, 7, event->event_id);
+}
+
+static int
+insert_network(struct store *store, int64_t event_row, int64_t source_id,
+    const struct event *event, const struct normalised_event *normal)
+{
+	const struct network_row *n = &normal->network;
+	sqlite3_stmt	*s = prepared(store, &store->insert_network,
+	    "INSERT INTO network_events(event_row, source_id, record_id, host, "
+	    "time, time_unix_us, event_id, provider, action, direction, protocol, "
+	    "protocol_name, local_ip, local_port, remote_ip, remote_port, "
+	    "raw_direction, raw_source_ip, raw_source_port, raw_dest_ip, "
+	    "raw_dest_port, pid, application, application_path, application_name, "
+	    "layer_name, layer, layer_rtid, filter_rtid, user_name, process_guid, "
+	    "recovered) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+	    "?27, ?28, ?29, ?30, ?31, ?32)");
+
+	if (s == NULL)
+		return -1;
+	bind_common(s, event_row, source_id, event, normal);
+	bind_text(s, 8, event->provider);
+	bind_text(s, 9, n->action);
+	bind_text(s, 10, n->direction);
+	bind_number(s, 11, n->protocol);
+	bind_text(s, 12, n->protocol_name);
+	bind_nonempty(s, 13, n->local_ip);
+	bind_number(s, 14, n->local_port);
+	bind_nonempty(s, 15, n->remote_ip);
+	bind_number(s, 16, n->remote_port);
+	bind_text(s, 17, n->raw_direction);
+	bind_text(s, 18, n->raw_source_ip);
+	bind_text(s, 19, n->raw_source_port);
+	bind_text(s, 20, n->raw_dest_ip);
+	bind_text(s, 21, n->raw_dest_port);
+	bind_number(s, 22, n->pid);
+	bind_text(s, 23, n->application);
+	bind_nonempty(s, 24, n->application_path);
+	bind_nonempty(s, 25, n->application_name);
+	bind_text(s, 26, n->layer_name);
+	bind_text(s, 27, n->layer);
+	bind_number(s, 28, n->layer_rtid);
+	bind_number(s, 29, n->filter_rtid);
+	bind_text(s, 30, n->user_name);
+	bind_text(s, 31, n->process_guid);
+	sqlite3_bind_int(s, 32, event->recovered);
+	return step_done(s);
+}
+
+static int
+insert_process(struct store *store, int64_t event_row, int64_t source_id,
+    const struct event *event, const struct normalised_event *normal)
+{
+	const struct process_row *p = &normal->process;
+	sqlite3_stmt	*s = prepared(store, &store->insert_process,
+	    "INSERT INTO processes(event_row, source_id, record_id, host, time, "
+	    "time_unix_us, event_id, kind, pid, parent_pid, image, image_path, "
+	    "image_name, command_line, parent_image, user_sid, user_name, "
+	    "user_domain, logon_id, subject_user_name, subject_domain, "
+	    "subject_logon_id, token_elevation, elevated, mandatory_label, "
+	    "process_guid, parent_process_guid, exit_status) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+	    "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)");
+
+	if (s == NULL)
+		return -1;
+	bind_common(s, event_row, source_id, event, normal);
+	bind_text(s, 8, p->kind);
+	bind_number(s, 9, p->pid);
+	bind_number(s, 10, p->parent_pid);
+	bind_text(s, 11, p->image);
+	bind_nonempty(s, 12, p->image_path);
+	bind_nonempty(s, 13, p->image_name);
+	bind_text(s, 14, p->command_line);
+	bind_text(s, 15, p->parent_image);
+	bind_text(s, 16, p->user_sid);
+	bind_text(s, 17, p->user_name);
+	bind_text(s, 18, p->user_domain);
+	bind_nonempty(s, 19, p->logon_id);
+	bind_text(s, 20, p->subject_user_name);
+	bind_text(s, 21, p->subject_domain);
+	bind_nonempty(s, 22, p->subject_logon_id);
+	bind_text(s, 23, p->token_elevation);
+	bind_number(s, 24, p->elevated);
+	bind_text(s, 25, p->mandatory_label);
+	bind_text(s, 26, p->process_guid);
+	bind_text(s, 27, p->parent_process_guid);
+	bind_text(s, 28, p->exit_status);
+	return step_done(s);
+}
+
+static int
+insert_logon(struct store *store, int64_t event_row, int64_t source_id,
+    const struct event *event, const struct normalised_event *normal)
+{
+	const struct logon_row *l = &normal->logon;
+	sqlite3_stmt	*s = prepared(store, &store->insert_logon,
+	    "INSERT INTO logons(event_row, source_id, record_id, host, time, "
+	    "time_unix_us, event_id, user_sid, user_name, user_domain, logon_id, "
+	    "logon_type, source_ip, source_port, workstation, process_name, "
+	    "authentication, elevated_token, privileges) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+
+	if (s == NULL)
+		return -1;
+	bind_common(s, event_row, source_id, event, normal);
+	bind_text(s, 8, l->user_sid);
+	bind_text(s, 9, l->user_name);
+	bind_text(s, 10, l->user_domain);
+	bind_nonempty(s, 11, l->logon_id);
+	bind_number(s, 12, l->logon_type);
+	bind_nonempty(s, 13, l->source_ip);
+	bind_number(s, 14, l->source_port);
+	bind_text(s, 15, l->workstation);
+	bind_text(s, 16, l->process_name);
+	bind_text(s, 17, l->authentication);
+	bind_text(s, 18, l->elevated_token);
+	bind_text(s, 19, l->privileges);
+	return step_done(s);
+}
+
+static int
+insert_audit(struct store *store, int64_t event_row, int64_t source_id,
+    const struct event *event, const struct normalised_event *normal)
+{
+	const struct audit_row *a = &normal->audit;
+	sqlite3_stmt	*s = prepared(store, &store->insert_audit,
+	    "INSERT INTO audit_events(event_row, source_id, record_id, host, time, "
+	    "time_unix_us, event_id, provider, subject_user_sid, subject_user_name, "
+	    "subject_domain, subject_logon_id, category_id, subcategory_id, "
+	    "subcategory_guid, changes, description) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+
+	if (s == NULL)
+		return -1;
+	bind_common(s, event_row, source_id, event, normal);
+	bind_text(s, 8, event->provider);
+	bind_text(s, 9, a->subject_user_sid);
+	bind_text(s, 10, a->subject_user_name);
+	bind_text(s, 11, a->subject_domain);
+	bind_nonempty(s, 12, a->subject_logon_id);
+	bind_text(s, 13, a->category_id);
+	bind_text(s, 14, a->subcategory_id);
+	bind_text(s, 15, a->subcategory_guid);
+	bind_text(s, 16, a->changes);
+	bind_text(s, 17, a->description);
+	return step_done(s);
+}
+
+int
+store_add_event(struct store *store, int64_t source_id, const struct event *event,
+    const struct normalised_event *normal, int keep_all_data)
+{
+	int	keep = keep_all_data || normal->kind != NORMALISED_NONE;
+	int64_t	row = insert_event(store, source_id, event, normal, keep);
+
+	if (row < 0)
+		return -1;
+	switch (normal->kind) {
+	case NORMALISED_NETWORK:
+		return insert_network(store, row, source_id, event, normal);
+	case NORMALISED_PROCESS:
+		return insert_process(store, row, source_id, event, normal);
+	case NORMALISED_LOGON:
+		return insert_logon(store, row, source_id, event, normal);
+	case NORMALISED_AUDIT:
+		return insert_audit(store, row, source_id, event, normal);
+	case NORMALISED_NONE:
+		break;
+	}
+	return 0;
+}
+
+int
+store_add_error(struct store *store, int64_t source_id, const char *path,
+    const char *kind, long record_index, int64_t record_id, long chunk,
+    const char *message)
+{
+	sqlite3_stmt	*s = prepared(store, &store->insert_error,
+	    "INSERT INTO ingest_errors(source_id, path, record_index, record_id, "
+	    "chunk, kind, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+
+	if (s == NULL)
+		return -1;
+	if (source_id > 0)
+		sqlite3_bind_int64(s, 1, source_id);
+	bind_text(s, 2, path);
+	bind_number(s, 3, record_index);
+	bind_number(s, 4, record_id);
+	bind_number(s, 5, chunk);
+	bind_text(s, 6, kind);
+	bind_text(s, 7, message);
+	return step_done(s);
+}
+
+int
+store_finish_source(struct store *store, int64_t source_id,
+    const struct source_summary *summary)
+{
+	sqlite3_stmt	*s;
+	char		 now[40], first[40], last[40], version[16];
+	int		 result;
+
+	now_iso(now, sizeof(now));
+	if (sqlite3_prepare_v2(store->db, "UPDATE sources SET status = ?2, "
+	    "completed_at = CASE WHEN ?2 = 'complete' THEN ?3 END, "
+	    "record_count = ?4, recovered_count = ?5, error_count = ?6, "
+	    "header_flags = ?7, dirty = ?7 & 1, full = (?7 & 2) != 0, "
+	    "corrupted = ?8, format_version = ?9, chunk_count = ?10, "
+	    "next_record_id = ?11, first_record_id = ?12, last_record_id = ?13, "
+	    "first_time = ?14, last_time = ?15 WHERE id = ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	bind_text(s, 2, summary->status);
+	bind_text(s, 3, now);
+	sqlite3_bind_int64(s, 4, summary->record_count);
+	sqlite3_bind_int64(s, 5, summary->recovered_count);
+	sqlite3_bind_int64(s, 6, summary->error_count);
+	bind_number(s, 7, summary->header_flags);
+	sqlite3_bind_int(s, 8, summary->corrupted);
+	if (summary->major_version > 0) {
+		snprintf(version, sizeof(version), "%d.%d",
+		    summary->major_version, summary->minor_version);
+		bind_text(s, 9, version);
+	}
+	bind_number(s, 10, summary->chunk_count);
+	bind_number(s, 11, summary->next_record_id);
+	bind_number(s, 12, summary->first_record_id);
+	bind_number(s, 13, summary->last_record_id);
+	if (summary->first_filetime != 0) {
+		filetime_to_iso(summary->first_filetime, first, sizeof(first));
+		filetime_to_iso(summary->last_filetime, last, sizeof(last));
+		bind_text(s, 14, first);
+		bind_text(s, 15, last);
+	}
+	result = step_done(s);
+	sqlite3_finalize(s);
+	return result;
+}

@@ -1,0 +1,194 @@
+/*
+ * util.c: time conversion, number parsing and terminal-safe output.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int64_t
+filetime_to_unix_us(int64_t filetime)
+{
+	return (filetime - FILETIME_UNIX_EPOCH) / 10;
+}
+
+/* Split a count of 100 ns ticks since 1970 into a UTC calendar time. */
+static void
+format_ticks(int64_t ticks_since_1970, int digits, char *buffer, size_t size)
+{
+	int64_t		 seconds, fraction, ticks_per_second = 10000000;
+	struct tm	 tm;
+	time_t		 t;
+
+	seconds = ticks_since_1970 / ticks_per_second;
+	fraction = ticks_since_1970 % ticks_per_second;
+	if (fraction < 0) {
+		fraction += ticks_per_second;
+		seconds--;
+	}
+	t = (time_t)seconds;
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(buffer, size, "invalid-time");
+		return;
+	}
+	if (digits == 6)
+		fraction /= 10;
+	snprintf(buffer, size, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, digits, (long long)fraction);
+}
+
+void
+filetime_to_iso(int64_t filetime, char *buffer, size_t size)
+{
+	format_ticks(filetime - FILETIME_UNIX_EPOCH, 7, buffer, size);
+}
+
+void
+unix_us_to_iso(int64_t unix_us, char *buffer, size_t size)
+{
+	format_ticks(unix_us * 10, 7, buffer, size);
+}
+
+int64_t
+iso_to_filetime(const char *text)
+{
+	struct tm	 tm;
+	int		 year, month, day, hour, minute, second, consumed = 0;
+	int64_t		 ticks = 0, scale = 1000000;
+	time_t		 t;
+	const char	*p;
+
+	if (text == NULL || sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n",
+	    &year, &month, &day, &hour, &minute, &second, &consumed) != 6)
+		return 0;
+	p = text + consumed;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (scale > 0) {
+				ticks += (*p - '0') * scale;
+				scale /= 10;
+			}
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = minute;
+	tm.tm_sec = second;
+	t = timegm(&tm);
+	return ((int64_t)t * 10000000) + ticks + FILETIME_UNIX_EPOCH;
+}
+
+void
+now_iso(char *buffer, size_t size)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	format_ticks((int64_t)ts.tv_sec * 10000000 + ts.tv_nsec / 100, 7,
+	    buffer, size);
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t
+utf8_sequence_length(const unsigned char *p)
+{
+	size_t	length, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		length = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		length = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		length = 4;
+	else
+		return 0;
+	for (i = 1; i < length; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return length;
+}
+
+void
+fputs_safe(const char *text, FILE *out)
+{
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 length;
+
+	if (text == NULL) {
+		fputs("-", out);
+		return;
+	}
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(out, "\\x%02x", *p++);
+			continue;
+		}
+		length = utf8_sequence_length(p);
+		if (length == 0) {
+			fprintf(out, "\\x%02x", *p++);
+			continue;
+		}
+		/* C1 controls (U+0080..U+009F) can drive terminals too. */
+		if (length == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			fprintf(out, "\\u%04x", p[1]);
+			p += 2;
+			continue;
+		}
+		fwrite(p, 1, length, out);
+		p += length;
+	}
+}
+
+int64_t
+parse_number(const char *text)
+{
+	char			*end;
+	unsigned long long	 value;
+
+	if (text == NULL)
+		return -1;
+	while (isspace((unsigned char)*text))
+		text++;
+	if (*text == '\0' || *text == '-')
+		return -1;
+	errno = 0;
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+		value = strtoull(text + 2, &end, 16);
+	else
+		value = strtoull(text, &end, 10);
+	if (errno != 0 || end == text || value > INT64_MAX)
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0')
+		return -1;
+	return (int64_t)value;
+}
+
+void
+lowercase_copy(char *buffer, size_t size, const char *text)
+{
+	size_t	i;
+
+	if (size == 0)
+		return;
+	for (i = 0; text != NULL && text[i] != '\0' && i + 1 < size; i++)
+		buffer[i] = (char)tolower((unsigned char)text[i]);
+	buffer[i] = '\0';
+}
+
+int
+progress_wanted(void)
+{
+	return isatty(STDERR_FILENO);
+}

@@ -1,0 +1,48 @@
+/*
+ * util.h: small helpers every stage needs: time conversion, strings,
+ * and printing log-derived text safely to a terminal.
+ */
+#ifndef WFPSIFT_UTIL_H
+#define WFPSIFT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* 100 ns ticks between 1601-01-01 and 1970-01-01. */
+#define FILETIME_UNIX_EPOCH 116444736000000000LL
+
+/* FILETIME to microseconds since the Unix epoch. */
+int64_t	 filetime_to_unix_us(int64_t filetime);
+
+/*
+ * FILETIME to ISO-8601 UTC with 7 fractional digits:
+ * 2026-11-02T09:14:03.1234567Z. buffer must hold 32 bytes.
+ */
+void	 filetime_to_iso(int64_t filetime, char *buffer, size_t size);
+
+/* Unix microseconds to the same ISO-8601 form (fraction from microseconds). */
+void	 unix_us_to_iso(int64_t unix_us, char *buffer, size_t size);
+
+/* Parse ISO-8601 UTC (as libevtx and Sysmon print it) into a FILETIME; 0 on failure. */
+int64_t	 iso_to_filetime(const char *text);
+
+/* The current time as ISO-8601 UTC. */
+void	 now_iso(char *buffer, size_t size);
+
+/*
+ * Write text to out with control characters and invalid UTF-8 shown as
+ * \xNN, so a hostile log field cannot drive the terminal.
+ */
+void	 fputs_safe(const char *text, FILE *out);
+
+/* Parse a decimal or 0x-prefixed hexadecimal unsigned number; -1 if not one. */
+int64_t	 parse_number(const char *text);
+
+/* Lower-case ASCII copy into buffer (always NUL-terminated). */
+void	 lowercase_copy(char *buffer, size_t size, const char *text);
+
+/* 1 when stderr is a terminal and progress should be shown. */
+int	 progress_wanted(void);
+
+#endif
