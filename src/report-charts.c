@@ -13,7 +13,6 @@
  * <title> tooltip.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,7 @@
 #define MATRIX_APPLICATIONS	12
 #define MATRIX_CELL_WIDTH	58
 #define MATRIX_CELL_HEIGHT	26
-#define MATRIX_HEADER		130
+#define MATRIX_HEADER		110
 
 /* A label read from the case, kept for the time one chart is drawn. */
 struct label {
@@ -164,26 +163,29 @@ axis_x(const struct time_axis *axis, int64_t unix_us)
 	return axis->left + fraction * axis->width;
 }
 
-/* Tick labels under the strips: the date once, then times. */
+/*
+ * Tick labels under the strips: times of day when the span is under a day,
+ * else month-day and time. The caption gives the full first and last times.
+ */
 static void
 write_time_ticks(FILE *out, const struct time_axis *axis, int y)
 {
 	char	text[REPORT_TIME_SIZE];
 	int	i;
 	int64_t	at;
+	double	x;
 
 	for (i = 0; i <= 6; i++) {
 		at = axis->first_us + axis->span_us / 6 * i;
+		x = axis_x(axis, at);
 		report_time_display(at, text, sizeof text);
-		text[19] = '\0';	/* drop the milliseconds */
+		text[axis->span_us > 86400000000LL ? 16 : 19] = '\0';
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
 		    " class=\"tick\"/>\n<text x=\"%.1f\" y=\"%d\""
 		    " text-anchor=\"%s\" class=\"axis\">%s</text>\n",
-		    axis_x(axis, at), y - 4, axis_x(axis, at), y,
-		    axis_x(axis, at), y + 14,
+		    x, y - 4, x, y, x, y + 14,
 		    i == 0 ? "start" : i == 6 ? "end" : "middle",
-		    i == 0 || i == 6 || axis->span_us > 86400000000LL ?
-		    text : text + 11);
+		    text + (axis->span_us > 86400000000LL ? 5 : 11));
 	}
 }
 
@@ -344,7 +346,7 @@ report_chart_activity(sqlite3 *db, FILE *out, char *error, size_t error_size)
 	struct time_axis axis;
 	int64_t		 others, last_us;
 	int		 count, i, top = 24, result = 0;
-	char		 note[256];
+	char		 note[320], first[REPORT_TIME_SIZE], last[REPORT_TIME_SIZE];
 
 	axis.first_us = report_query_int(db, "SELECT min(time_unix_us) FROM"
 	    " network_events", -1);
@@ -379,8 +381,10 @@ report_chart_activity(sqlite3 *db, FILE *out, char *error, size_t error_size)
 		    error, error_size);
 	if (result == 0) {
 		write_time_ticks(out, &axis, top + count * ACTIVITY_ROW + 4);
-		snprintf(note, sizeof note, "%d bins across the span of the network"
-		    " events; each strip is scaled to its own busiest bin.%s",
+		report_time_display(axis.first_us, first, sizeof first);
+		report_time_display(last_us, last, sizeof last);
+		snprintf(note, sizeof note, "From %s to %s UTC in %d bins; each"
+		    " strip is scaled to its own busiest bin.%s", first, last,
 		    ACTIVITY_BINS, others > 0 ? " Only the busiest hosts are drawn." :
 		    "");
 		figure_end(out, note);
@@ -561,7 +565,20 @@ read_matrix(sqlite3 *db, const struct label *users, int user_count,
 	return chart_finish(db, statement, status, error, error_size);
 }
 
-/* One matrix cell: shade by log(count), the count written in it. */
+/* The number of bits of value: a base-2 logarithm for shading cells. */
+static int
+bit_length(int64_t value)
+{
+	int	bits = 0;
+
+	while (value > 0) {
+		bits++;
+		value >>= 1;
+	}
+	return bits;
+}
+
+/* One matrix cell: shade by log2(count), the count written in it. */
 static void
 write_matrix_cell(FILE *out, const struct label *user,
     const struct label *application, int64_t connections, int64_t hosts,
@@ -575,8 +592,7 @@ write_matrix_cell(FILE *out, const struct label *user,
 		    MATRIX_CELL_HEIGHT - 2);
 		return;
 	}
-	level = 1 + (int)(4.0 * log((double)connections + 1) /
-	    log((double)most + 1));
+	level = 1 + 4 * bit_length(connections) / bit_length(most);
 	if (level > 5)
 		level = 5;
 	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\""

@@ -73,7 +73,7 @@
     var severity = SEVERITIES.indexOf(row[SEVERITY]) >= 0 ? row[SEVERITY] : "info";
     tr.className = "marker sev-" + severity;
     tr.setAttribute("data-kind", row[KIND]);
-    cell(tr, row[TIME]);
+    cell(tr, row[TIME]).className = "time";
     cell(tr, row[HOST]);
     var td = cell(tr, "");
     td.colSpan = COLUMNS.length - 2;
@@ -81,8 +81,9 @@
     badge.className = "badge sev-" + severity;
     badge.textContent = (row[KIND] === "gap" ? "gap " : "") + severity;
     td.appendChild(badge);
-    td.appendChild(document.createTextNode(" " + (row[RULE] || "") + ": " +
-      (row[MESSAGE] || "")));
+    /* The message starts "[HIGH] port_sweep: ..."; the badge says the first part. */
+    var message = String(row[MESSAGE] || "").replace(/^\[[^\]]*\] /, "");
+    td.appendChild(document.createTextNode(" " + message));
     return tr;
   }
 
