@@ -252,19 +252,26 @@ write_page_start(FILE *out, const struct case_counts *counts, char *error,
 	return 0;
 }
 
-/* "3 high, 1 medium": the non-zero severities, most severe first. */
+/*
+ * "3 high, 1 medium": the non-zero severities, most severe first, then how
+ * many rows had a severity outside the list (total minus the rest).
+ */
 static void
-write_severity_breakdown(FILE *out, const int64_t *by_severity)
+write_severity_breakdown(FILE *out, const int64_t *by_severity, int64_t total)
 {
 	int	i, first = 1;
 
 	for (i = SEVERITY_COUNT - 1; i >= 0; i--) {
+		total -= by_severity[i];
 		if (by_severity[i] == 0)
 			continue;
 		fprintf(out, "%s<span class=\"chip sev-%s\">%" PRId64 " %s</span>",
 		    first ? "" : " ", severities[i], by_severity[i], severities[i]);
 		first = 0;
 	}
+	if (total > 0)
+		fprintf(out, "%s<span class=\"chip sev-info\">%" PRId64
+		    " unrated</span>", first ? "" : " ", total);
 }
 
 /* The summary of the most severe row of findings or gaps (a constant name). */
@@ -309,7 +316,8 @@ write_verdict(sqlite3 *db, FILE *out, const struct case_counts *counts)
 	if (counts->findings > 0) {
 		fprintf(out, "<strong>%" PRId64 " finding%s</strong> (",
 		    counts->findings, counts->findings == 1 ? "" : "s");
-		write_severity_breakdown(out, counts->findings_by_severity);
+		write_severity_breakdown(out, counts->findings_by_severity,
+		    counts->findings);
 		fputs("); the most severe: ", out);
 		write_top_summary(db, out, "findings");
 		fputs(" ", out);
@@ -322,7 +330,8 @@ write_verdict(sqlite3 *db, FILE *out, const struct case_counts *counts)
 	if (counts->gaps > 0) {
 		fprintf(out, "%" PRId64 " coverage gap%s (", counts->gaps,
 		    counts->gaps == 1 ? "" : "s");
-		write_severity_breakdown(out, counts->gaps_by_severity);
+		write_severity_breakdown(out, counts->gaps_by_severity,
+		    counts->gaps);
 		fputs(") limit what these logs can show: ", out);
 		write_top_summary(db, out, "gaps");
 		fputs(" ", out);
