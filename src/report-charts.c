@@ -384,9 +384,12 @@ report_chart_activity(sqlite3 *db, FILE *out, char *error, size_t error_size)
 		report_time_display(axis.first_us, first, sizeof first);
 		report_time_display(last_us, last, sizeof last);
 		snprintf(note, sizeof note, "From %s to %s UTC in %d bins; each"
-		    " strip is scaled to its own busiest bin.%s", first, last,
-		    ACTIVITY_BINS, others > 0 ? " Only the busiest hosts are drawn." :
-		    "");
+		    " strip is scaled to its own busiest bin.", first, last,
+		    ACTIVITY_BINS);
+		if (others > 0)
+			snprintf(note + strlen(note), sizeof note - strlen(note),
+			    " The %d busiest of %" PRId64 " hosts are drawn.",
+			    count, count + others);
 		figure_end(out, note);
 	}
 	labels_free(hosts, count);

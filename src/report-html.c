@@ -592,8 +592,9 @@ write_timeline(sqlite3 *db, FILE *out, char *error, size_t error_size)
 	    "<thead><tr></tr></thead><tbody></tbody></table></div>\n", out);
 	if (total > REPORT_TIMELINE_MAX_ROWS)
 		fprintf(out, "<p class=\"more\">This page embeds %d of the %" PRId64
-		    " timeline rows: every finding, gap and evidence event first,"
-		    " then the earliest other events. The CSV and JSON Lines"
+		    " timeline rows, chosen in this order: findings and gaps, the"
+		    " events that are evidence of a finding, then the earliest"
+		    " other events. The CSV and JSON Lines"
 		    " reports, and the case's <code>timeline</code> view, hold"
 		    " them all.</p>\n", REPORT_TIMELINE_MAX_ROWS, total);
 	if (report_timeline_prepare(db, REPORT_TIMELINE_MAX_ROWS, &statement,
