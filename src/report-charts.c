@@ -21,7 +21,7 @@
 
 #define CHART_WIDTH		960
 #define LABEL_WIDTH		170
-#define LABEL_CHARS		24
+#define LABEL_CHARS		26
 
 #define ACTIVITY_BINS		72
 #define ACTIVITY_HOSTS		12
@@ -89,7 +89,7 @@ put_label(FILE *out, const struct label *label, int x, int y,
 	report_put_html_text(out, label->text, label->length,
 	    REPORT_HTML_MAX_CHARS);
 	fputs("</title>", out);
-	report_put_html_text(out, label->text, label->length, LABEL_CHARS);
+	report_put_html_label(out, label->text, label->length, LABEL_CHARS);
 	fputs("</text>\n", out);
 }
 
@@ -189,6 +189,19 @@ write_time_ticks(FILE *out, const struct time_axis *axis, int y)
 	}
 }
 
+/*
+ * The height of a bar for count events when the busiest bin holds most: in
+ * proportion, but at least 2 pixels, so that a quiet bin beside a scan
+ * still shows that something was logged.
+ */
+static double
+bar_height(int64_t count, int64_t most)
+{
+	double	h = (double)count * ACTIVITY_BAR_HEIGHT / most;
+
+	return h < 2 ? 2 : h;
+}
+
 /* One host's strip: allowed and denied events per bin, scaled to its max. */
 static int
 write_activity_strip(sqlite3 *db, FILE *out, const struct label *host,
@@ -229,21 +242,20 @@ write_activity_strip(sqlite3 *db, FILE *out, const struct label *host,
 	    axis->left + axis->width + 4, top + 10, most);
 	for (bin = 0; bin < ACTIVITY_BINS && most > 0; bin++) {
 		if (allowed[bin] > 0) {
-			h = (double)allowed[bin] * ACTIVITY_BAR_HEIGHT / most;
+			h = bar_height(allowed[bin], most);
 			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
 			    " height=\"%.1f\" class=\"bar-allowed\"><title>%" PRId64
 			    " allowed</title></rect>\n", axis->left + bin * bin_width,
 			    base - h, bin_width - 1, h, allowed[bin]);
 		}
 		if (denied[bin] > 0) {
+			h = allowed[bin] > 0 ? bar_height(allowed[bin], most) : 0;
 			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
 			    " height=\"%.1f\" class=\"bar-denied\"><title>%" PRId64
 			    " blocked or dropped</title></rect>\n",
 			    axis->left + bin * bin_width,
-			    base - (double)(allowed[bin] + denied[bin]) *
-			    ACTIVITY_BAR_HEIGHT / most, bin_width - 1,
-			    (double)denied[bin] * ACTIVITY_BAR_HEIGHT / most,
-			    denied[bin]);
+			    base - h - bar_height(denied[bin], most), bin_width - 1,
+			    bar_height(denied[bin], most), denied[bin]);
 		}
 	}
 	return 0;

@@ -33,6 +33,8 @@ void	 report_put_csv_text(FILE *, const char *text, size_t length);
 void	 report_put_html_text(FILE *, const char *text, size_t length,
 	    size_t max_chars);
 void	 report_put_html(FILE *, const char *text);	/* NUL-terminated, no cap */
+void	 report_put_html_label(FILE *, const char *text, size_t length,
+	    size_t max_chars);	/* cut with a bare ellipsis */
 void	 report_put_script_json_string(FILE *, const char *text, size_t length,
 	    size_t max_chars);
 void	 report_put_script_json_part(FILE *, const char *text, size_t length,

@@ -124,14 +124,21 @@ emit_display(FILE *out, uint32_t c, emit_function emit)
 		emit(out, c);
 }
 
+/* How a value cut at max_chars ends. */
+enum cut_note {
+	CUT_COUNTED,	/* "...[... 12 more characters]" */
+	CUT_ELLIPSIS	/* a bare ellipsis, for short labels */
+};
+
 /*
  * Walk text, emitting each code point (through the display mapping when
  * display is set), at most max_chars of them when max_chars is not 0; then
- * say how many were left out, with the same emitter.
+ * mark the cut, saying how many characters were left out unless the note is
+ * a bare ellipsis.
  */
 static void
-put_text(FILE *out, const char *text, size_t length, size_t max_chars,
-    int display, emit_function emit)
+put_text_cut(FILE *out, const char *text, size_t length, size_t max_chars,
+    int display, emit_function emit, enum cut_note cut)
 {
 	const unsigned char	*s = (const unsigned char *)text;
 	size_t			 used, written = 0, left_out = 0;
@@ -153,13 +160,22 @@ put_text(FILE *out, const char *text, size_t length, size_t max_chars,
 		s += used;
 		length -= used;
 	}
-	if (left_out > 0) {
-		snprintf(note, sizeof note, "[... %zu more characters]",
-		    left_out);
-		emit(out, 0x2026);
-		for (i = 0; note[i] != '\0'; i++)
-			emit(out, (unsigned char)note[i]);
-	}
+	if (left_out == 0)
+		return;
+	emit(out, 0x2026);
+	if (cut == CUT_ELLIPSIS)
+		return;
+	snprintf(note, sizeof note, "[... %zu more characters]", left_out);
+	for (i = 0; note[i] != '\0'; i++)
+		emit(out, (unsigned char)note[i]);
+}
+
+/* put_text_cut with the counted note: what every report cell uses. */
+static void
+put_text(FILE *out, const char *text, size_t length, size_t max_chars,
+    int display, emit_function emit)
+{
+	put_text_cut(out, text, length, max_chars, display, emit, CUT_COUNTED);
 }
 
 /* HTML text and attribute values: the five markup characters as references. */
@@ -271,6 +287,26 @@ report_put_html_text(FILE *out, const char *text, size_t length,
     size_t max_chars)
 {
 	put_text(out, text, length, max_chars, 1, emit_html);
+}
+
+/*
+ * A chart label: like report_put_html_text, but a label longer than
+ * max_chars (at least 2) ends in a bare ellipsis within max_chars.
+ */
+void
+report_put_html_label(FILE *out, const char *text, size_t length,
+    size_t max_chars)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	size_t			 left = length, characters = 0;
+	uint32_t		 c;
+
+	while (left > 0 && characters <= max_chars) {
+		characters++;
+		left -= utf8_decode(s + (length - left), left, &c);
+	}
+	put_text_cut(out, text, length, characters > max_chars ?
+	    max_chars - 1 : 0, 1, emit_html, CUT_ELLIPSIS);
 }
 
 /* A NUL-terminated string, escaped for HTML, never cut. */

@@ -10,8 +10,9 @@
 browser=$(command -v chromium || command -v chromium-browser)
 [ -n "$browser" ] || plan_skip_all "Chromium is not installed (apt-get install chromium)"
 
-out_dir=$top_builddir/tests/out
-mkdir -p "$out_dir"
+out_dir=$(cd "$top_builddir" && pwd)/tests/out
+mkdir -p "$out_dir" || exit 1
+rm -f "$out_dir"/report-browser*	# no stale screenshot may pass for a new one
 
 # browse PAGE-URL OUTPUT [chromium options]: run a fresh headless Chromium
 # (its own profile, no network services) on the page; stderr holds the
@@ -101,12 +102,21 @@ if have_fixture connect-scan; then
 	    "['1', None]
 $(sql "$fixture_db" 'SELECT min(5000, (SELECT count(*) FROM network_events) + (SELECT count(*) FROM findings) + (SELECT count(*) FROM gaps))')" \
 	    "connect-scan fixture: the page runs and draws its timeline"
+	browse "file://$out_dir/report-browser-fixture.html#filter=nmap.exe%2010.0.20.10" \
+	    "$TEST_TMP/fixture-nmap.html" --dump-dom
+	is "$(check html "$TEST_TMP/fixture-nmap.html" 'sum(len(r) == 12 for r in dom_rows), sorted(set(r[3] for r in dom_rows if len(r) == 12))')" \
+	    "1000
+['nmap.exe']" "connect-scan fixture: #filter=nmap.exe%2010.0.20.10 leaves the 1000 scan events"
+	is "$(check html "$out_dir/report-browser-fixture.html" '"1000 distinct ports" in raw.decode()')" True \
+	    "connect-scan fixture: the fan-out chart shows 1000 distinct ports"
 	browse "file://$out_dir/report-browser-fixture.html" "$TEST_TMP/fixture-shot.log" \
 	    --window-size=1280,4200 --hide-scrollbars \
 	    --screenshot="$out_dir/report-browser-fixture.png"
 	ok $? "connect-scan fixture: screenshot in tests/out/report-browser-fixture.png"
 else
 	skip "connect-scan fixture: the page runs and draws its timeline" "testdata/connect-scan.evtx not there yet"
+	skip "connect-scan fixture: #filter=nmap.exe%2010.0.20.10 leaves the 1000 scan events" "no fixture"
+	skip "connect-scan fixture: the fan-out chart shows 1000 distinct ports" "no fixture"
 	skip "connect-scan fixture: screenshot" "no fixture"
 fi
 

@@ -95,9 +95,22 @@ if have_fixture connect-scan; then
 	is "$(check csv "$TEST_TMP/fixture.csv" 'len(rows)')" \
 	    "$(sql "$fixture_db" 'SELECT (SELECT count(*) FROM network_events) + (SELECT count(*) FROM findings) + (SELECT count(*) FROM gaps)')" \
 	    "... one row per network event, finding and gap"
+	is "$(check csv "$TEST_TMP/fixture.csv" '[len(n), len(set(r["destination_port"] for r in n)), sorted(set(r["source_ip"] + " -> " + r["destination_ip"] for r in n))] if (n := [r for r in rows if r["kind"] == "network" and r["protocol"] == "tcp" and r["application"].endswith("nmap.exe")]) else 0')" \
+	    "1000
+1000
+['10.0.10.25 -> 10.0.20.10']" "... the nmap -sT scan: 1000 TCP rows, 1000 ports, WS05 to 10.0.20.10"
+	is "$(check csv "$TEST_TMP/fixture.csv" '",".join(r["destination_port"] for r in sorted(rows, key=lambda r: int(r["destination_port"] or 0)) if r["action"] == "blocked")')" \
+	    "21,23,69,111,512,513,514" "... its 7 blocked attempts, by port"
+	is "$(check csv "$TEST_TMP/fixture.csv" 'sorted(set(r["remote_ip"] for r in rows if "10.0.20.11" in r["remote_ip"]))')" \
+	    "10.0.20.11" "... the dual-stack ::ffff:10.0.20.11 shown in its canonical form"
 else
-	skip "report on the connect-scan fixture" "testdata/connect-scan.evtx not there yet"
-	skip "... one row per network event, finding and gap" "no fixture"
+	for name in "report on the connect-scan fixture" \
+	    "... one row per network event, finding and gap" \
+	    "... the nmap -sT scan: 1000 TCP rows, 1000 ports, WS05 to 10.0.20.10" \
+	    "... its 7 blocked attempts, by port" \
+	    "... the dual-stack ::ffff:10.0.20.11 shown in its canonical form"; do
+		skip "$name" "testdata/connect-scan.evtx not there"
+	done
 fi
 
 done_testing

@@ -75,9 +75,20 @@ if have_fixture connect-scan; then
 	is "$(check jsonl "$TEST_TMP/fixture.jsonl" 'sum(get(o, "wfpsift.kind") == "network" for o in objects)')" \
 	    "$(sql "$fixture_db" 'SELECT count(*) FROM network_events')" \
 	    "... one object per network event"
+	is "$(check jsonl "$TEST_TMP/fixture.jsonl" '[len(n), len(set(get(o, "destination.port") for o in n)), sorted(set("%s %s %s %s %s" % (get(o, "source.ip"), get(o, "destination.ip"), get(o, "network.direction"), get(o, "process.pid"), get(o, "host.name")) for o in n))] if (n := [o for o in objects if get(o, "process.name") == "nmap.exe" and get(o, "network.transport") == "tcp"]) else 0')" \
+	    "1000
+1000
+['10.0.10.25 10.0.20.10 egress 6700 WS05.corp.example']" \
+	    "... the nmap -sT scan: 1000 egress objects from pid 6700 on WS05, one per port"
+	is "$(check jsonl "$TEST_TMP/fixture.jsonl" 'sorted((get(o, "event.code"), get(o, "event.outcome")) for o in objects if get(o, "event.action") == "blocked")[:1], sum(get(o, "event.action") == "blocked" for o in objects)')" \
+	    "[('5157', 'failure')]
+7" "... its 7 blocked attempts are 5157 with outcome failure"
 else
-	skip "report on the connect-scan fixture" "testdata/connect-scan.evtx not there yet"
-	skip "... one object per network event" "no fixture"
+	for name in "report on the connect-scan fixture" "... one object per network event" \
+	    "... the nmap -sT scan: 1000 egress objects from pid 6700 on WS05, one per port" \
+	    "... its 7 blocked attempts are 5157 with outcome failure"; do
+		skip "$name" "testdata/connect-scan.evtx not there"
+	done
 fi
 
 done_testing

@@ -10,7 +10,7 @@
 #include "report-internal.h"
 #include "tap.h"
 
-enum context { CSV, HTML, SCRIPT_JSON, REPAIRED, HTML_CAPPED };
+enum context { CSV, HTML, SCRIPT_JSON, REPAIRED, HTML_CAPPED, LABEL };
 
 /* What one escaping function writes for input (length bytes). */
 static char *
@@ -31,6 +31,9 @@ render(enum context context, const char *input, size_t length)
 		break;
 	case HTML_CAPPED:
 		report_put_html_text(out, input, length, 3);
+		break;
+	case LABEL:
+		report_put_html_label(out, input, length, 5);
 		break;
 	case SCRIPT_JSON:
 		report_put_script_json_string(out, input, length, 0);
@@ -77,7 +80,8 @@ test_csv(void)
 	    "csv: line breaks stay inside the quoted cell");
 	CHECK(CSV, "a\x1b[31mb", "\"a\xe2\x90\x9b[31mb\"",
 	    "csv: ESC shown as its control picture");
-	tap_ok(!report_csv_is_formula("10.0.0.5", 8), "csv: an address is no formula");
+	tap_is_number(report_csv_is_formula("10.0.0.5", 8), 0,
+	    "csv: an address is no formula");
 }
 
 static void
@@ -117,6 +121,9 @@ test_html(void)
 	CHECK(HTML_CAPPED, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6[... 1 more characters]",
 	    "html: the cap counts characters, not bytes");
+	CHECK(LABEL, "fe80::5c1e", "fe80\xe2\x80\xa6",
+	    "label: a long label ends in an ellipsis within its width");
+	CHECK(LABEL, "<a&b>", "&lt;a&amp;b&gt;", "label: a short one is whole, escaped");
 }
 
 static void
