@@ -30,16 +30,25 @@ static const char findings_sql[] =
     " (SELECT count(*) FROM finding_evidence fe WHERE fe.finding_id = f.id)"
     " FROM findings f ORDER BY " SEVERITY_ORDER ", first_time, id";
 
-static const char evidence_sql[] =
-    "SELECT n.time, n.host, coalesce(a.user_name, n.user_name),"
-    " coalesce(n.application_name, n.application), n.pid,"
-    " " REPORT_SQL_ENDPOINT("n.local_ip", "n.local_port") ","
-    " " REPORT_SQL_ENDPOINT("n.remote_ip", "n.remote_port") ","
-    " n.protocol_name, n.direction, n.action, n.event_id, n.record_id"
-    " FROM finding_evidence fe"
-    " JOIN network_events n ON n.id = fe.network_event_id"
-    " LEFT JOIN attribution a ON a.network_event_id = n.id"
-    " WHERE fe.finding_id = ?1 ORDER BY n.time_unix_us, n.id";
+/* The evidence of a finding or gap: its network events, in time order. */
+#define EVIDENCE_SQL(table, key) \
+    "SELECT n.time, n.host, coalesce(a.user_name, n.user_name)," \
+    " coalesce(n.application_name, n.application), n.pid," \
+    " " REPORT_SQL_ENDPOINT("n.local_ip", "n.local_port") "," \
+    " " REPORT_SQL_ENDPOINT("n.remote_ip", "n.remote_port") "," \
+    " n.protocol_name, n.direction, n.action, n.event_id, n.record_id" \
+    " FROM " table " e" \
+    " JOIN network_events n ON n.id = e.network_event_id" \
+    " LEFT JOIN attribution a ON a.network_event_id = n.id" \
+    " WHERE e." key " = ?1 ORDER BY n.time_unix_us, n.id"
+
+static const char evidence_sql[] = EVIDENCE_SQL("finding_evidence", "finding_id");
+
+/*
+ * The gaps stage may keep the network events behind a gap (unlogged traffic:
+ * the target's inbound records) in gap_evidence; older cases lack the table.
+ */
+static const char gap_evidence_sql[] = EVIDENCE_SQL("gap_evidence", "gap_id");
 
 static const struct html_column evidence_columns[] = {
 	{ "Time", HTML_CELL_TIME },
@@ -230,51 +239,74 @@ report_html_findings(sqlite3 *db, FILE *out, char *error, size_t error_size)
 }
 
 /*
- * What a gap means for the findings, by the words in its kind. The gaps
- * stage names the kinds (wfpsift(1), GAP KINDS); the first entry whose word
- * occurs in the kind applies, and the last one always does.
+ * What each gap kind (wfpsift(1), GAP KINDS) means for the findings: what a
+ * finding, or the absence of one, cannot tell because of it.
  */
+static const struct {
+	const char	*kind;
+	const char	*meaning;
+} gap_kind_meanings[] = {
+	{ "unlogged_traffic", "This host sent traffic its own log never"
+	    " recorded. Sweep counts from this host are lower bounds, and no"
+	    " finding on it does not mean it did not scan: a raw-socket SYN scan"
+	    " leaves no Filtering Platform record on the scanning host." },
+	{ "raw_socket_suspected", "The process's TCP probes went through raw"
+	    " sockets and were never logged: the port sweep detector could not"
+	    " count them, so the absence of a port_sweep finding for it proves"
+	    " nothing." },
+	{ "audit_policy_change", "Filtering Platform auditing was off or"
+	    " changed in this span: no detector could fire on traffic in it." },
+	{ "no_wfp_auditing", "The host logged no Filtering Platform records:"
+	    " no sweep or misuse finding can come from its own log." },
+	{ "wfp_failures_only", "Only blocked or dropped traffic was audited:"
+	    " connect scans of open ports and lateral movement from this host"
+	    " are invisible to the detectors." },
+	{ "log_cleared", "Everything before the clear is gone: findings cannot"
+	    " cover that time, and the clear itself may be hiding activity." },
+	{ "log_service_stopped", "Nothing was recorded in this span: findings"
+	    " cannot cover it." },
+	{ "log_full", "Events after the log filled were discarded: findings"
+	    " cannot cover them." },
+	{ "log_service_error", "At least one event is missing: counts in"
+	    " findings near this time may be low." },
+	{ "audit_events_discarded", "Audit events were dropped: counts in"
+	    " findings near this time may be low." },
+	{ "record_id_gap", "Records are missing between two record ids:"
+	    " findings in this window may be incomplete." },
+	{ "time_gap", "The log was silent: activity in this span, if any, is"
+	    " not in the case." },
+	{ "log_wrapped", "Older records were overwritten: nothing before the"
+	    " log's first record can be found." },
+	{ "dirty_file", "The file was copied while open: the newest records may"
+	    " be missing, so findings near the end of the log may be incomplete." },
+	{ "corrupt_chunk", "Events in the damaged part are lost or"
+	    " untrustworthy: counts in findings are lower bounds." },
+	{ "unreadable_records", "Records that could not be decoded are not in"
+	    " the case: counts in findings are lower bounds." },
+	{ "unreadable_file", "The rest of the file is not in the case: findings"
+	    " cannot cover what it held." },
+	{ "recovered_records", "Recovered records show what was deleted or"
+	    " overwritten, and may be incomplete: findings built on them are"
+	    " less certain." },
+	{ "unattributed_connections", "These connections cannot be tied to a"
+	    " user or process: the per-user application detector cannot judge"
+	    " them, and findings on this host may lack a user." },
+};
+#define GAP_KIND_COUNT (sizeof(gap_kind_meanings) / sizeof(gap_kind_meanings[0]))
+
+/* For kinds not in the table: the first entry whose word the kind holds. */
 static const struct {
 	const char	*word;
 	const char	*meaning;
-} gap_meanings[] = {
-	{ "unlogged", "Traffic reached or left a host without a Filtering Platform"
-	    " record on the other side. Sweep counts are lower bounds, and a host"
-	    " with no finding may still have scanned: raw-socket SYN probes never"
-	    " reach the layer WFP audits." },
-	{ "syn", "The pattern of a raw-socket SYN scan: the TCP probes left no"
-	    " record, so port and host sweep detectors could not count them." },
-	{ "raw", "Raw-socket traffic leaves no Filtering Platform connection"
-	    " record: detectors that count connections cannot see it." },
-	{ "policy", "Auditing was off or changed: while it was, no finding could"
-	    " fire whatever the traffic was." },
-	{ "audit", "Auditing was off or changed: while it was, no finding could"
-	    " fire whatever the traffic was." },
-	{ "clear", "The log was cleared: everything before the clear is gone,"
-	    " including any evidence of what happened then." },
-	{ "stop", "The event log service stopped: nothing was recorded until it"
-	    " started again." },
-	{ "shutdown", "The event log service stopped: nothing was recorded until"
-	    " it started again." },
-	{ "full", "The log was full or overwrote its oldest records: earlier"
-	    " activity may be missing." },
-	{ "wrap", "The log wrapped: its oldest records were overwritten, so"
-	    " earlier activity may be missing." },
-	{ "record", "Record ids are missing: events in this window were lost or"
-	    " removed, and findings built on it may be incomplete." },
-	{ "time", "The log is silent for a period: events in it may have been"
-	    " lost, removed or never written." },
-	{ "process", "Connections that no process creation explains cannot be"
-	    " tied to a user: per-user application findings do not cover them." },
-	{ "attribut", "Connections that cannot be tied to a user escape the"
+} gap_word_meanings[] = {
+	{ "unlogged", "Traffic left a host without a Filtering Platform record:"
+	    " sweep counts are lower bounds." },
+	{ "process", "Connections that no process creation explains escape the"
 	    " per-user application detector." },
-	{ "dirty", "The file was not closed cleanly or is damaged: some records"
-	    " may be unreadable, so counts are lower bounds." },
-	{ "corrupt", "The file is damaged: some records could not be read, so"
-	    " counts are lower bounds." },
-	{ "", "Findings on this host in this window may be incomplete." },
+	{ "", "Findings on this host in this window may be incomplete, and the"
+	    " absence of one is not evidence of no activity." },
 };
-#define GAP_MEANING_COUNT (sizeof(gap_meanings) / sizeof(gap_meanings[0]))
+#define GAP_WORD_COUNT (sizeof(gap_word_meanings) / sizeof(gap_word_meanings[0]))
 
 /* The meaning of a gap kind (kind may be NULL). */
 static const char *
@@ -282,10 +314,13 @@ gap_meaning(const char *kind)
 {
 	size_t	i;
 
-	for (i = 0; i < GAP_MEANING_COUNT - 1; i++)
-		if (kind != NULL && strstr(kind, gap_meanings[i].word) != NULL)
-			return gap_meanings[i].meaning;
-	return gap_meanings[GAP_MEANING_COUNT - 1].meaning;
+	for (i = 0; kind != NULL && i < GAP_KIND_COUNT; i++)
+		if (strcmp(kind, gap_kind_meanings[i].kind) == 0)
+			return gap_kind_meanings[i].meaning;
+	for (i = 0; i < GAP_WORD_COUNT - 1; i++)
+		if (kind != NULL && strstr(kind, gap_word_meanings[i].word) != NULL)
+			return gap_word_meanings[i].meaning;
+	return gap_word_meanings[GAP_WORD_COUNT - 1].meaning;
 }
 
 /*
@@ -333,10 +368,39 @@ write_touched_findings(sqlite3 *db, FILE *out, int64_t gap_id, char *error,
 	return status == SQLITE_DONE ? 0 : -1;
 }
 
-/* One gap: what, where, when, what it means, and the SQL behind it. */
+/* A gap's evidence table, when it has any. */
 static int
-write_gap(sqlite3 *db, FILE *out, sqlite3_stmt *statement, char *error,
+write_gap_evidence(sqlite3 *db, FILE *out, int64_t gap_id, char *error,
     size_t error_size)
+{
+	sqlite3_stmt	*statement;
+	int64_t		 count = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM gap_evidence"
+	    " WHERE gap_id = ?1", -1, &statement, NULL) != SQLITE_OK)
+		return report_sqlite_error(db, error, error_size,
+		    "preparing the gap evidence count");
+	sqlite3_bind_int64(statement, 1, gap_id);
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		count = sqlite3_column_int64(statement, 0);
+	sqlite3_finalize(statement);
+	if (count == 0)
+		return 0;
+	fprintf(out, "<h4>Evidence (%lld event%s)</h4>\n", (long long)count,
+	    count == 1 ? "" : "s");
+	return report_html_query_table(db, out, gap_evidence_sql, gap_id,
+	    evidence_columns, 12, REPORT_EVIDENCE_MAX_ROWS,
+	    "SELECT * FROM gap_evidence lists every one.", error,
+	    error_size) == -1 ? -1 : 0;
+}
+
+/*
+ * One gap: what, where, when, what it means, the findings it touches, its
+ * evidence (when the case keeps gap_evidence), and the SQL behind it.
+ */
+static int
+write_gap(sqlite3 *db, FILE *out, sqlite3_stmt *statement, int has_evidence,
+    char *error, size_t error_size)
 {
 	int64_t		 id = sqlite3_column_int64(statement, 0);
 	const char	*severity, *kind;
@@ -366,6 +430,9 @@ write_gap(sqlite3 *db, FILE *out, sqlite3_stmt *statement, char *error,
 	fputs("</p>\n", out);
 	if (write_touched_findings(db, out, id, error, error_size) == -1)
 		return -1;
+	if (has_evidence && write_gap_evidence(db, out, id, error,
+	    error_size) == -1)
+		return -1;
 	if (sqlite3_column_type(statement, 7) != SQLITE_NULL) {
 		fputs("<h4>SQL that shows it</h4>\n<pre class=\"sql\"><code>", out);
 		put_column_whole(out, statement, 7);
@@ -379,8 +446,10 @@ int
 report_html_gaps(sqlite3 *db, FILE *out, char *error, size_t error_size)
 {
 	sqlite3_stmt	*statement;
-	int		 status, count = 0;
+	int		 status, count = 0, has_evidence;
 
+	has_evidence = report_query_int(db, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name = 'gap_evidence'", 0) > 0;
 	fputs("<section id=\"gaps\">\n<h2>Coverage gaps</h2>\n<p>What these logs"
 	    " could not see. Windows audits Filtering Platform connections at the"
 	    " ALE layer: a raw-socket SYN scan never completes a connection there,"
@@ -392,7 +461,8 @@ report_html_gaps(sqlite3 *db, FILE *out, char *error, size_t error_size)
 		    "preparing the gaps query");
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		count++;
-		if (write_gap(db, out, statement, error, error_size) == -1) {
+		if (write_gap(db, out, statement, has_evidence, error,
+		    error_size) == -1) {
 			sqlite3_finalize(statement);
 			return -1;
 		}

@@ -48,11 +48,16 @@ is "$(check html "$TEST_TMP/dom.html" 'str([[a.get("data-report-ready"), a.get("
     "['1', None]" "the page's script ran to the end with no error"
 is "$(console_problems "$TEST_TMP/dom.html")" 0 "no script error or policy refusal on the console"
 is "$(check html "$TEST_TMP/dom.html" 'len(dom_rows)')" 28 "the timeline table holds all 28 rows"
-is "$(check html "$TEST_TMP/dom.html" '["#1 port_sweep on WS01" in text, "#2 app_misuse on WS01" in text, "unlogged_traffic on WS02" in text, "no_process_creation on WS01" in text]')" \
+is "$(check html "$TEST_TMP/dom.html" '["#1 port_sweep on WS01" in text, "#2 app_misuse on WS01" in text, "unlogged_traffic on WS01" in text, "no_process_creation on WS01" in text]')" \
     "True
 True
 True
 True" "findings and gaps are in the rendered page"
+is "$(check html "$TEST_TMP/dom.html" '["Evidence (20 events)" in text, "Evidence (2 events)" in text, "no finding on it does not mean it did not scan" in text, "Findings it affects: #1 port_sweep on WS01, #2 app_misuse on WS01" in text]')" \
+    "True
+True
+True
+True" "evidence of findings and gaps, what a gap means, which findings it touches"
 is "$(check html "$TEST_TMP/dom.html" '[" ".join(r) for r in dom_rows[2:4]]')" \
     "2026-11-02 09:14:00.000 WS01 high port_sweep: 10.0.0.5 (WS01, CORP\\alice, nmap.exe) tried 20 ports on 10.0.0.9 in 19 seconds.
 2026-11-02 09:14:00.000 WS01 CORP\\alice nmap.exe 4242 10.0.0.5:50020 10.0.0.9:20 tcp outbound allowed 5156 101" \

@@ -8,7 +8,7 @@
 --     CORP\bob runs powershell.exe (pid 5150) to 10.0.0.9:5985 at 09:20:00.
 --   WS02 10.0.0.9: accepts 10.0.0.5 on 445 and 3389 at 09:14:05 and
 --     09:14:06 (inbound 5156, System pid 4).
--- 24 network events in all. When loaded with findings (see the end) it has
+-- 24 network events in all. With tests/report-findings.sql it also has
 -- two findings (port_sweep high with the 20 nmap records as evidence,
 -- app_misuse medium with the powershell record) and two gaps (one dated,
 -- one undated). The report tests load it with and without those.

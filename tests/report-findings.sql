@@ -23,10 +23,20 @@ INSERT INTO finding_evidence VALUES (2, 22);
 
 INSERT INTO gaps (id, kind, host, first_time, last_time, severity, summary, query)
 VALUES
- (1, 'unlogged_traffic', 'WS02', '2026-11-02T09:14:05.0000000Z',
+ (1, 'unlogged_traffic', 'WS01', '2026-11-02T09:14:05.0000000Z',
   '2026-11-02T09:14:06.0000000Z', 'high',
-  'WS02 logged 2 inbound connections from 10.0.0.5 that no outbound record on WS01 matches.',
+  'WS02 logged 2 inbound connections from 10.0.0.5 (WS01) that WS01''s own log does not hold.',
   'SELECT * FROM network_events WHERE host = ''WS02'' AND direction = ''inbound'''),
  (2, 'no_process_creation', 'WS01', NULL, NULL, 'medium',
   '1 network event on WS01 has no process creation to explain it.',
   'SELECT * FROM unattributed_connections WHERE host = ''WS01''');
+
+-- The gaps stage keeps the records behind a gap in gap_evidence (its own
+-- schema addition): here WS02's two inbound records show gap 1, traffic
+-- WS01 sent that its own log does not hold.
+CREATE TABLE IF NOT EXISTS gap_evidence (
+  gap_id            INTEGER NOT NULL REFERENCES gaps(id) ON DELETE CASCADE,
+  network_event_id  INTEGER NOT NULL REFERENCES network_events(id),
+  PRIMARY KEY (gap_id, network_event_id)
+) WITHOUT ROWID;
+INSERT INTO gap_evidence VALUES (1, 23), (1, 24);
