@@ -305,6 +305,12 @@ write_verdict(sqlite3 *db, FILE *out, const struct case_counts *counts)
 	char	first[REPORT_TIME_SIZE], last[REPORT_TIME_SIZE];
 	int	detect_ran = counts->attribution_rows > 0 || counts->findings > 0;
 
+	if (counts->events == 0) {
+		fputs("<p class=\"verdict\"><strong>This case holds no events."
+		    "</strong> Read logs into it with <code>wfpsift ingest</code>"
+		    " or <code>wfpsift analyze</code>.</p>\n", out);
+		return;
+	}
 	report_time_display(counts->first_us, first, sizeof first);
 	report_time_display(counts->last_us, last, sizeof last);
 	fprintf(out, "<p class=\"verdict\">These logs hold %" PRId64 " events"

@@ -86,6 +86,22 @@ $WFPSIFT report -d "$case_db" --format csv -o "$case_db" > /dev/null 2>&1
 is "$?:$(sql "$case_db" 'SELECT count(*) FROM network_events')" "2:24" \
     "-o naming the case file is refused and the case is untouched"
 
+# An empty case, and a disk that fills up.
+empty_db=$TEST_TMP/empty.db
+sqlite3 "$empty_db" < "$top_srcdir/src/schema.sql"
+$WFPSIFT report -d "$empty_db" --format csv -o "$TEST_TMP/empty.csv"
+is "$?:$(check csv "$TEST_TMP/empty.csv" 'len(records)')" "0:1" \
+    "an empty case: exit 0 and the header line only"
+$WFPSIFT report -d "$empty_db" --format jsonl -o "$TEST_TMP/empty.jsonl"
+is "$?:$(wc -c < "$TEST_TMP/empty.jsonl" | tr -d ' ')" "0:0" "... and no JSON line"
+if [ -w /dev/full ]; then
+	$WFPSIFT report -d "$case_db" --format csv > /dev/full 2> "$TEST_TMP/full.err"
+	is "$?:$(grep -c 'No space left' "$TEST_TMP/full.err")" "1:1" \
+	    "a full disk is an error (exit 1) that says so, not a short report"
+else
+	skip "a full disk is an error (exit 1) that says so, not a short report" "no /dev/full"
+fi
+
 # On a fixture, once ingested: one row per network event, finding and gap.
 if have_fixture connect-scan; then
 	fixture_db=$TEST_TMP/fixture.db
