@@ -129,4 +129,19 @@ else
 	done
 fi
 
+# A forwarded log: each row's host is its record's <Computer>, not the collector.
+if have_fixture forwarded; then
+	forwarded_db=$TEST_TMP/forwarded.db
+	$WFPSIFT ingest -q -d "$forwarded_db" "$TESTDATA/forwarded.evtx"
+	$WFPSIFT report -d "$forwarded_db" --format csv -o "$TEST_TMP/forwarded.csv"
+	is "$(check csv "$TEST_TMP/forwarded.csv" 'sorted(set(r["host"] for r in rows))')" \
+	    "DC01.corp.example
+SRV-FILE01.corp.example
+WS01.corp.example
+WS02.corp.example
+WS04.corp.example" "forwarded fixture: rows carry the five source computers, never WEC01"
+else
+	skip "forwarded fixture: rows carry the five source computers" "testdata/forwarded.evtx not there"
+fi
+
 done_testing

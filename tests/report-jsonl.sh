@@ -91,4 +91,18 @@ else
 	done
 fi
 
+# Sysmon 3 records: the user comes from Sysmon itself, before any attribution.
+if have_fixture sysmon; then
+	sysmon_db=$TEST_TMP/sysmon.db
+	$WFPSIFT ingest -q -d "$sysmon_db" "$TESTDATA/sysmon.evtx"
+	$WFPSIFT report -d "$sysmon_db" --format jsonl -o "$TEST_TMP/sysmon.jsonl"
+	is "$(check jsonl "$TEST_TMP/sysmon.jsonl" '[len(n), len(set(get(o, "destination.ip") for o in n)), sorted(set((get(o, "user.name"), get(o, "user.domain"), get(o, "event.code"), str(get(o, "event.type")), get(o, "destination.port"), get(o, "network.direction"), get(o, "process.pid"), get(o, "host.name"), get(o, "process.entity_id")) for o in n))] if (n := [o for o in objects if get(o, "process.name") == "python.exe"]) else 0')" \
+	    "60
+60
+[('frank', 'CORP', '3', \"['connection', 'start']\", 22, 'egress', 9384, 'WS09.corp.example', '{7D2C1A9B-7118-65F2-A202-000000001E00}')]" \
+	    "sysmon fixture: the ssh sweep as 60 Sysmon 3 objects, user CORP\\frank, ProcessGuid as process.entity_id"
+else
+	skip "sysmon fixture: the ssh sweep as 60 Sysmon 3 objects" "testdata/sysmon.evtx not there"
+fi
+
 done_testing
