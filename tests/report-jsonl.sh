@@ -100,7 +100,7 @@ if have_fixture sysmon; then
 	    "60
 60
 [('frank', 'CORP', '3', \"['connection', 'start']\", 22, 'egress', 9384, 'WS09.corp.example', '{7D2C1A9B-7118-65F2-A202-000000001E00}')]" \
-	    "sysmon fixture: the ssh sweep as 60 Sysmon 3 objects, user CORP\\frank, ProcessGuid as process.entity_id"
+	    "sysmon fixture: the ssh sweep as 60 Sysmon 3 objects, user frank of CORP, ProcessGuid as process.entity_id"
 else
 	skip "sysmon fixture: the ssh sweep as 60 Sysmon 3 objects" "testdata/sysmon.evtx not there"
 fi
