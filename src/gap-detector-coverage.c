@@ -28,7 +28,7 @@ static const char host_sql[] =
     " outbound AS (SELECT n.host, count(*) AS records, min(n.time) AS first_time,"
     "  max(n.time) AS last_time, sum(n.protocol = 6) AS tcp,"
     "  sum(n.protocol = 17) AS udp, count(DISTINCT n.remote_ip) AS remote_hosts,"
-    "  count(DISTINCT n.remote_port) AS remote_ports"
+    "  count(DISTINCT n.remote_port) AS remote_ports, sum(n.event_id = 3) AS sysmon"
     "  FROM network_events n WHERE n.direction = 'outbound' AND " CONNECTION
     "  GROUP BY n.host),"
     " inbound AS (SELECT n.host, count(*) AS records FROM network_events n"
@@ -51,7 +51,7 @@ static const char host_sql[] =
     "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
     "   AND f.detector = 'host_sweep'),"
     "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
-    "   AND f.detector = 'app_misuse') "
+    "   AND f.detector = 'app_misuse'), coalesce(o.sysmon, 0) "
     "FROM hosts h LEFT JOIN outbound o ON o.host = h.host"
     " LEFT JOIN inbound i ON i.host = h.host"
     " LEFT JOIN attributed a ON a.host = h.host"
@@ -65,6 +65,7 @@ struct host_data {
 	int64_t		 outbound, tcp, udp, remote_hosts, remote_ports, inbound;
 	int64_t		 connections, attributed, starts, logons;
 	int64_t		 port_findings, host_findings, app_findings;
+	int64_t		 sysmon;	/* of the outbound records, Sysmon 3 */
 };
 
 static void
@@ -88,6 +89,7 @@ read_host(sqlite3_stmt *s, struct host_data *h)
 	h->port_findings = sqlite3_column_int64(s, 15);
 	h->host_findings = sqlite3_column_int64(s, 16);
 	h->app_findings = sqlite3_column_int64(s, 17);
+	h->sysmon = sqlite3_column_int64(s, 18);
 }
 
 /* One coverage row. Takes the summary (from gap_sentence) and frees it. */
@@ -125,6 +127,18 @@ insert_coverage(struct gap_context *context, sqlite3_stmt *s,
 	return status;
 }
 
+/* Where the outbound records came from, when not all from WFP. */
+static const char *
+sysmon_note(const struct host_data *h)
+{
+	if (h->sysmon == 0)
+		return "";
+	if (h->sysmon == h->outbound)
+		return " All of them are Sysmon's: the case holds no WFP record "
+		    "of this host's outbound traffic.";
+	return " Some of them are Sysmon's, the rest WFP's.";
+}
+
 /* port_sweep and host_sweep read the same outbound records. */
 static int
 add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
@@ -158,7 +172,7 @@ add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
 			    "(%lld TCP, %lld UDP, %lld other) to %lld %s. TCP "
 			    "probes sent through raw sockets (nmap -sS) never "
 			    "appear in them; %lld inbound records show traffic to "
-			    "it.", row.detector, h->host, (long long)row.findings,
+			    "it.%s", row.detector, h->host, (long long)row.findings,
 			    row.findings == 1 ? "" : "s", (long long)h->outbound,
 			    h->out_first, h->out_last, (long long)h->tcp,
 			    (long long)h->udp,
@@ -167,7 +181,7 @@ add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
 			    ports ? (h->remote_ports == 1 ? "distinct port" :
 			    "distinct ports") : (h->remote_hosts == 1 ?
 			    "distinct host" : "distinct hosts"),
-			    (long long)h->inbound);
+			    (long long)h->inbound, sysmon_note(h));
 		if (insert_coverage(context, s, h, &row) == -1)
 			return -1;
 	}

@@ -10,6 +10,7 @@
  * corrupt_chunk or unreadable_records gap; a log whose oldest record is a
  * clear is cleared, not wrapped.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,21 @@
 
 #define EVENTLOG_PROVIDER "e.provider LIKE '%Eventlog%'"
 
-/* Log-service events, with the account and the next event on that log. */
+/*
+ * What a starting Windows logs first: 4608 (starting up), 4826 (boot
+ * configuration loaded), or the creation of its session and security
+ * processes.
+ */
+#define BOOT_IMAGES \
+    "'smss.exe', 'wininit.exe', 'csrss.exe', 'lsass.exe', 'services.exe'"
+
+/* Records that may come after a 1100 and still belong to the shutdown. */
+#define SHUTDOWN_STRAGGLERS 3
+
+/*
+ * Log-service events, with the account, the next event on that log, the
+ * next boot on it and how many records lie between the event and the boot.
+ */
 static const char service_events_sql[] =
     "SELECT e.id, e.host, e.channel, e.event_id, e.time, e.time_unix_us,"
     "  CASE WHEN a.subject_user_name IS NULL THEN NULL"
@@ -26,7 +41,19 @@ static const char service_events_sql[] =
     "  e.source_id,"
     "  (SELECT min(n.time_unix_us) FROM events n WHERE n.host = e.host"
     "   AND n.channel IS e.channel AND n.recovered = 0"
-    "   AND n.time_unix_us > e.time_unix_us) "
+    "   AND n.time_unix_us > e.time_unix_us),"
+    "  (SELECT min(b.time_unix_us) FROM events b"
+    "   LEFT JOIN processes p ON p.event_row = b.id WHERE b.host = e.host"
+    "   AND b.channel IS e.channel AND b.recovered = 0"
+    "   AND b.time_unix_us > e.time_unix_us AND (b.event_id IN (4608, 4826)"
+    "   OR p.image_name IN (" BOOT_IMAGES "))) AS boot_us,"
+    "  (SELECT count(*) FROM events n WHERE n.host = e.host"
+    "   AND n.channel IS e.channel AND n.recovered = 0"
+    "   AND n.time_unix_us > e.time_unix_us AND n.time_unix_us < (SELECT"
+    "   min(b.time_unix_us) FROM events b LEFT JOIN processes p ON"
+    "   p.event_row = b.id WHERE b.host = e.host AND b.channel IS e.channel"
+    "   AND b.recovered = 0 AND b.time_unix_us > e.time_unix_us AND"
+    "   (b.event_id IN (4608, 4826) OR p.image_name IN (" BOOT_IMAGES ")))) "
     "FROM events e LEFT JOIN audit_events a ON a.event_row = e.id "
     "WHERE e.recovered = 0 AND e.host IS NOT NULL AND e.time_unix_us IS NOT NULL"
     "  AND ((e.event_id IN (104, 1100, 1102, 1104, 1108) AND " EVENTLOG_PROVIDER ")"
@@ -37,6 +64,7 @@ static const char service_events_sql[] =
 /* One row of service_events_sql. */
 struct service_event {
 	int64_t		 event_row, event_id, time_us, next_us, source_id;
+	int		 boot;		/* 1100 followed by a boot: a shutdown */
 	const char	*host, *channel, *time, *user;
 };
 
@@ -57,8 +85,15 @@ static void
 describe_stop(const struct service_event *e, struct gap *gap, const char *when,
     const char *until)
 {
-	gap_init(gap, "log_service_stopped", GAP_MEDIUM);
-	if (e->next_us != GAP_NO_TIME)
+	gap_init(gap, "log_service_stopped", e->boot ? GAP_INFO : GAP_MEDIUM);
+	if (e->boot)
+		gap->summary = gap_sentence("%s shut down at %s (the event log "
+		    "service stopped) and started again at %s: nothing was "
+		    "logged while it was off, and whatever happened to it then "
+		    "(a boot from other media, a disk taken out) cannot be seen "
+		    "in its %s log.", e->host, when, until,
+		    e->channel ? e->channel : "");
+	else if (e->next_us != GAP_NO_TIME)
 		gap->summary = gap_sentence("The event log service on %s shut "
 		    "down at %s and the %s log has nothing again until %s: "
 		    "what happened in between was not logged (a normal "
@@ -126,6 +161,32 @@ add_service_gap(struct gap_context *context, const struct service_event *e)
 	return gap_insert(context, &gap, NULL);
 }
 
+/*
+ * Keep a stop's or a full log's span in temp.gap_stop, so that the silence
+ * inside it is not reported again as a time_gap.
+ */
+static int
+remember_stop(struct gap_context *context, const struct service_event *e)
+{
+	sqlite3_stmt	*s;
+	int		 status = 0;
+
+	if (e->event_id != 1100 && e->event_id != 1104)
+		return 0;
+	if (gap_prepare(context, "INSERT INTO temp.gap_stop(host, channel, "
+	    "start_us, end_us) VALUES (?1, ?2, ?3, ?4)", &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, e->host, -1, SQLITE_TRANSIENT);
+	if (e->channel != NULL)
+		sqlite3_bind_text(s, 2, e->channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, e->time_us);
+	sqlite3_bind_int64(s, 4, e->next_us == GAP_NO_TIME ? INT64_MAX : e->next_us);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		status = gap_sql_error(context, "remembering a log stop");
+	sqlite3_finalize(s);
+	return status;
+}
+
 /* One gap per clear, stop, full, error or discard event. */
 static int
 service_event_gaps(struct gap_context *context)
@@ -146,7 +207,12 @@ service_event_gaps(struct gap_context *context)
 		e.user = gap_column_text(s, 6);
 		e.source_id = sqlite3_column_int64(s, 7);
 		e.next_us = gap_column_int(s, 8, GAP_NO_TIME);
-		if ((status = add_service_gap(context, &e)) == -1)
+		e.boot = e.event_id == 1100 && sqlite3_column_type(s, 9) !=
+		    SQLITE_NULL && sqlite3_column_int64(s, 10) <= SHUTDOWN_STRAGGLERS;
+		if (e.boot)
+			e.next_us = sqlite3_column_int64(s, 9);
+		if ((status = add_service_gap(context, &e)) == -1 ||
+		    (status = remember_stop(context, &e)) == -1)
 			break;
 	}
 	if (status == 0 && step != SQLITE_DONE)
@@ -351,9 +417,9 @@ record_id_gaps(struct gap_context *context, struct damaged_sources *damaged)
  * times the log's typical spacing and at least ?3 us, in logs of at
  * least ?1 events. The typical spacing is the median distance between the
  * minutes that have events (so a burst of a thousand records in one
- * minute does not make every quiet hour look unusual). A silence that
- * starts with a service stop or a full log, ends with a clear, or spans a
- * record-number jump is already another gap.
+ * minute does not make every quiet hour look unusual). A silence inside
+ * a service stop (up to the boot after it) or after a full log, ending
+ * with a clear, or spanning a record-number jump is already another gap.
  */
 static const char time_gaps_sql[] =
     "WITH live AS ("
@@ -386,6 +452,9 @@ static const char time_gaps_sql[] =
     "  AND o.next_us - o.time_unix_us >= ?3"
     "  AND o.next_us - o.time_unix_us >= ?2 * t.minutes * 60000000"
     "  AND NOT (o.event_id IN (1100, 1104) AND o.provider LIKE '%Eventlog%')"
+    "  AND NOT EXISTS (SELECT 1 FROM temp.gap_stop p WHERE p.host = o.host"
+    "    AND p.channel IS o.channel AND o.time_unix_us >= p.start_us"
+    "    AND o.next_us <= p.end_us)"
     "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%')"
     "  AND NOT (o.next_source = o.source_id AND o.next_number > o.number + 1) "
     "ORDER BY o.host, o.channel, o.time_unix_us, o.id";

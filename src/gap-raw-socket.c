@@ -68,8 +68,22 @@ static const char evidence_sql[] =
     "SELECT ?1, id FROM temp.gap_raw_candidate "
     "WHERE host = ?2 AND pid IS ?3 AND app = ?4";
 
+/*
+ * The account that started the process: the latest creation of that PID
+ * on that host at or before its first record, and whether it was elevated
+ * (raw sockets need administrator rights).
+ */
+static const char user_sql[] =
+    "SELECT CASE WHEN coalesce(user_domain, '') IN ('', '-') THEN user_name"
+    "  ELSE user_domain || '\\' || user_name END, elevated "
+    "FROM processes WHERE host = ?1 AND pid = ?2 AND kind = 'start'"
+    "  AND time_unix_us <= ?3 AND user_name IS NOT NULL "
+    "ORDER BY time_unix_us DESC, id DESC LIMIT 1";
+
 /* One process as process_sql returns it. */
 struct suspect {
+	char		*user;		/* DOMAIN\name, or NULL */
+	int		 elevated;	/* 1, 0, or -1 unknown */
 	const char	*host, *app, *application, *first_target;
 	int64_t		 pid, targets, icmp, udp, records, tcp_records;
 	int64_t		 first_us, last_us;
@@ -114,11 +128,42 @@ suspect_summary(const struct suspect *p)
 	    p->first_target, p->targets > 1 ? " and others" : "", first, last);
 	if (p->tcp_records == 0)
 		sqlite3_str_appendf(s, " (nor to anywhere else)");
+	if (p->user != NULL)
+		sqlite3_str_appendf(s, "; it was started by %s%s", p->user,
+		    p->elevated == 1 ? " with an elevated token, as raw sockets "
+		    "require" : "");
 	sqlite3_str_appendf(s, ". That is how scanner host discovery looks "
 	    "when its TCP probes go through raw sockets, which WFP does not "
 	    "audit: which TCP ports this process probed, if any, cannot be "
 	    "read from this log.");
 	return gap_sentence_finish(s);
+}
+
+/* Look up who started the process; p->user is sqlite3_malloc'd or NULL. */
+static int
+find_user(struct gap_context *context, struct suspect *p)
+{
+	sqlite3_stmt	*s;
+	int		 step;
+
+	p->user = NULL;
+	p->elevated = -1;
+	if (p->pid < 0)
+		return 0;
+	if (gap_prepare(context, user_sql, &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, p->host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, p->pid);
+	sqlite3_bind_int64(s, 3, p->first_us);
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (gap_column_text(s, 0) != NULL)
+			p->user = sqlite3_mprintf("%s", gap_column_text(s, 0));
+		p->elevated = (int)gap_column_int(s, 1, -1);
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return gap_sql_error(context, "finding a process's account");
+	return 0;
 }
 
 /* One raw_socket_suspected gap with its UDP/ICMP records as evidence. */
@@ -139,6 +184,7 @@ add_suspect(struct gap_context *context, const struct suspect *p)
 	gap.last_time = p->last_time;
 	gap.event_count = p->records;
 	gap.distinct_count = p->targets;
+	gap.user_name = p->user;
 	gap.summary = suspect_summary(p);
 	if (gap_insert(context, &gap, &id) == -1)
 		return -1;
@@ -172,7 +218,10 @@ gap_raw_socket(struct gap_context *context)
 	sqlite3_bind_int64(s, 1, context->options->discovery_targets);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		read_suspect(s, &p);
-		if ((status = add_suspect(context, &p)) == -1)
+		if ((status = find_user(context, &p)) == 0)
+			status = add_suspect(context, &p);
+		sqlite3_free(p.user);
+		if (status == -1)
 			break;
 	}
 	if (status == 0 && step != SQLITE_DONE)

@@ -9,8 +9,13 @@
  *   temp.gap_unique_ip(ip, host)      addresses that belong to exactly one
  *                                     host in the case (host_addresses view)
  *   temp.gap_host_span(host, first_unix_us, last_unix_us, wfp_success)
- *                                     when each host's Security log runs, and
- *                                     1 when it holds any 5156 record
+ *                                     when each host's own Security log runs
+ *                                     (forwarded copies left out: a WEF
+ *                                     subscription may forward only some
+ *                                     events), and 1 when it holds a 5156
+ *   temp.gap_stop(host, channel, start_us, end_us)
+ *                                     service stops and full logs, filled by
+ *                                     gap-log-integrity.c before its silences
  *   temp.gap_forwarded_source(source_id)
  *                                     files holding more than one host's
  *                                     records (WEF ForwardedEvents)

@@ -340,6 +340,9 @@ static const char prepare_sql[] =
     "DROP TABLE IF EXISTS temp.gap_host_span;"
     "DROP TABLE IF EXISTS temp.gap_forwarded_source;"
     "DROP TABLE IF EXISTS temp.gap_probe;"
+    "DROP TABLE IF EXISTS temp.gap_stop;"
+    "CREATE TEMP TABLE gap_stop(host TEXT, channel TEXT, start_us INTEGER,"
+    "  end_us INTEGER);"
     "CREATE TEMP TABLE gap_host_ip(ip TEXT NOT NULL, host TEXT NOT NULL);"
     "INSERT INTO temp.gap_host_ip SELECT DISTINCT ip, host FROM host_addresses"
     "  WHERE origin = 'network_events';"
@@ -349,25 +352,27 @@ static const char prepare_sql[] =
     "CREATE TEMP TABLE gap_unique_ip(ip TEXT PRIMARY KEY, host TEXT NOT NULL);"
     "INSERT INTO temp.gap_unique_ip SELECT ip, min(host) FROM temp.gap_host_ip"
     "  GROUP BY ip HAVING count(DISTINCT host) = 1;"
+    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);"
+    "INSERT INTO temp.gap_forwarded_source SELECT source_id FROM events"
+    "  GROUP BY source_id HAVING count(DISTINCT host) > 1;"
+    "INSERT OR IGNORE INTO temp.gap_forwarded_source SELECT id FROM sources"
+    "  WHERE lower(path) LIKE '%forwardedevents%';"
     "CREATE TEMP TABLE gap_host_span(host TEXT PRIMARY KEY, first_unix_us INTEGER,"
     "  last_unix_us INTEGER, wfp_success INTEGER);"
     "INSERT INTO temp.gap_host_span SELECT host, min(time_unix_us),"
     "  max(time_unix_us), max(event_id = 5156 AND"
     "  provider = 'Microsoft-Windows-Security-Auditing')"
     "  FROM events WHERE host IS NOT NULL AND channel = 'Security' COLLATE NOCASE"
-    "  AND recovered = 0 AND time_unix_us IS NOT NULL GROUP BY host;"
-    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);"
-    "INSERT INTO temp.gap_forwarded_source SELECT source_id FROM events"
-    "  GROUP BY source_id HAVING count(DISTINCT host) > 1;"
-    "INSERT OR IGNORE INTO temp.gap_forwarded_source SELECT id FROM sources"
-    "  WHERE lower(path) LIKE '%forwardedevents%';";
+    "  AND recovered = 0 AND time_unix_us IS NOT NULL AND source_id NOT IN"
+    "  (SELECT source_id FROM temp.gap_forwarded_source) GROUP BY host;";
 
 static const char cleanup_sql[] =
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
     "DROP TABLE IF EXISTS temp.gap_unique_ip;"
     "DROP TABLE IF EXISTS temp.gap_host_span;"
     "DROP TABLE IF EXISTS temp.gap_forwarded_source;"
-    "DROP TABLE IF EXISTS temp.gap_probe;";
+    "DROP TABLE IF EXISTS temp.gap_probe;"
+    "DROP TABLE IF EXISTS temp.gap_stop;";
 
 /* Remove the previous run's rows; gaps are always recomputed whole. */
 static const char clear_sql[] =

@@ -82,6 +82,15 @@ SQL
 	# an event processing error
 	steady error.evtx ERROR01 10.0.1.14
 	echo "INSERT INTO spec(source, host, t, event_id) VALUES ('error.evtx', 'ERROR01', '2026-11-02 09:30:00', 1108);"
+	# shut down at 12:00 (one straggling record after the 1100), booted at 16:00
+	steady boot.evtx BOOT01 10.0.1.15
+	cat <<'SQL'
+DELETE FROM spec WHERE host = 'BOOT01' AND t >= '2026-11-02 12:00:00' AND t < '2026-11-02 16:00:00';
+INSERT INTO spec(source, host, t, event_id, pid, app) VALUES
+  ('boot.evtx', 'BOOT01', '2026-11-02 12:00:00', 1100, NULL, NULL),
+  ('boot.evtx', 'BOOT01', '2026-11-02 12:02:00', 4672, NULL, NULL),
+  ('boot.evtx', 'BOOT01', '2026-11-02 16:00:00', 4688, 700, 'lsass.exe');
+SQL
 	# record ids by file, counting on from 1 unless said otherwise
 	cat <<'SQL'
 CREATE TEMP TABLE ids AS SELECT n, row_number() OVER (PARTITION BY source ORDER BY t, n) AS r
@@ -104,7 +113,8 @@ sql "$CASE" "UPDATE sources SET dirty = 1, header_flags = 1 WHERE path = 'dirty.
 ok $? "gaps runs"
 is "$(sql "$CASE" "SELECT kind, host, substr(first_time, 1, 19), substr(last_time, 1, 19),
       coalesce(event_count, '-'), coalesce(user_name, '-'), severity FROM gaps ORDER BY host, first_time, kind")" \
-"log_cleared|CLEAR01|2026-11-02T12:00:00|2026-11-02T12:00:00|-|CORP\\mallory|high
+"log_service_stopped|BOOT01|2026-11-02T12:00:00|2026-11-02T16:00:00|-|-|info
+log_cleared|CLEAR01|2026-11-02T12:00:00|2026-11-02T12:00:00|-|CORP\\mallory|high
 corrupt_chunk|CORRUPT01|2026-11-02T10:50:00|2026-11-02T11:50:00|5|-|medium
 dirty_file|DIRTY01|2026-11-02T08:00:00|2026-11-02T18:00:00|-|-|low
 log_service_error|ERROR01|2026-11-02T09:30:00|2026-11-02T09:30:00|-|-|medium
@@ -118,7 +128,7 @@ recovered_records|RECOV01|2026-11-01T07:00:00|2026-11-01T07:01:00|2|-|low
 time_gap|SILENT01|2026-11-02T10:00:00|2026-11-02T15:00:00|-|-|low
 log_service_stopped|STOP01|2026-11-02T12:00:00|2026-11-02T14:00:00|-|-|medium
 log_wrapped|WRAP01|2026-11-02T08:00:00|2026-11-02T08:00:00|500|-|medium" \
-    "each planted problem once, with its times, count and account; nothing on OK01 or FILLED01"
+    "each planted problem once, with its times, count and account; a shutdown until the boot, not a silence; nothing on OK01 or FILLED01"
 is "$(sql "$CASE" "SELECT count(*) FROM gaps WHERE host IN ('OK01', 'FILLED01')")" 0 \
     "a clean log, and a gap another file fills, give no gap"
 grep -q "CORP\\\\mallory cleared the Security log on CLEAR01 at 2026-11-02 12:00:00 UTC" "$TEST_TMP/out"
@@ -133,7 +143,7 @@ is "$(sql "$CASE" "SELECT group_concat(record_id) FROM ($query)")" "30,41" \
 query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'audit_policy_change' AND first_time LIKE '%T11:%'")
 is "$(sql "$CASE" "SELECT group_concat(changes, ' ') FROM ($query)")" "%%8448 %%8449" \
     "the policy gap's query shows the removal and the restore"
-is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 15 * 3 ))" "a coverage row per host and detector"
+is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 16 * 3 ))" "a coverage row per host and detector"
 
 # --- thresholds are options
 "$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null
