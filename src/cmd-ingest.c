@@ -125,7 +125,9 @@ ingest_run(const struct ingest_command_options *options, struct store **store_ou
 	char		 error[512];
 
 	if (store_open(options->case_path, 0, &store, error, sizeof(error)) == -1) {
-		fprintf(stderr, "wfpsift: %s\n", error);
+		fputs("wfpsift: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
 		return EXIT_ERROR;
 	}
 	if (ingest_paths(store, options->paths, options->path_count,

@@ -47,9 +47,12 @@ report_problem(struct file_run *run, const struct decode_problem *problem)
 	if (run->options->quiet)
 		return;
 	if (run->messages > run->options->max_messages_per_file) {
-		if (run->messages == run->options->max_messages_per_file + 1)
-			fprintf(stderr, "wfpsift: %s: more problems; all are in "
-			    "the case's ingest_errors table\n", run->path);
+		if (run->messages == run->options->max_messages_per_file + 1) {
+			fputs("wfpsift: ", stderr);
+			fputs_safe(run->path, stderr);
+			fputs(": more problems; all are in the case's "
+			    "ingest_errors table\n", stderr);
+		}
 		return;
 	}
 	fputs("wfpsift: ", stderr);
@@ -220,9 +223,13 @@ ingest_file(struct store *store, const char *path, const struct ingest_options *
 	int64_t			 size;
 
 	if (sha256_file(path, sha256, &size) == -1) {
-		fprintf(stderr, "wfpsift: %s: %s\n", path, strerror(errno));
+		int	saved = errno;
+
+		fputs("wfpsift: ", stderr);
+		fputs_safe(path, stderr);
+		fprintf(stderr, ": %s\n", strerror(saved));
 		totals->files_failed++;
-		return store_add_error(store, 0, path, "file", -1, -1, -1, strerror(errno));
+		return store_add_error(store, 0, path, "file", -1, -1, -1, strerror(saved));
 	}
 	if (store_find_complete_source(store, sha256) > 0) {
 		totals->files_already_in_case++;
@@ -304,8 +311,14 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 		result = ingest_file(store, files.paths[i], options, totals,
 		    (long)i + 1, started);
 		if (result == -1) {
-			fprintf(stderr, "wfpsift: %s: cannot store: %s\n",
-			    files.paths[i], store_error(store));
+			fputs("wfpsift: ", stderr);
+			fputs_safe(files.paths[i], stderr);
+			fprintf(stderr, ": cannot store: %s", store_error(store));
+			/* "disk I/O error" alone does not say the disk is full. */
+			if (sqlite3_extended_errcode(store_db(store)) == SQLITE_IOERR_WRITE)
+				fputs(" (writing failed: disk full or file size limit?)",
+				    stderr);
+			fputc('\n', stderr);
 			store_rollback(store);
 		}
 	}
