@@ -30,6 +30,21 @@ struct file_run {
 	struct source_summary	 summary;
 };
 
+/*
+ * Records per transaction: RECORDS_PER_TRANSACTION, or the number in the
+ * environment variable WFPSIFT_RECORDS_PER_TRANSACTION. The crash tests set
+ * it low so that a kill lands after some of a file's batches have been
+ * committed, the case the redo-from-scratch logic exists for.
+ */
+static long
+records_per_transaction(void)
+{
+	const char	*text = getenv("WFPSIFT_RECORDS_PER_TRANSACTION");
+	int64_t		 value = parse_number(text);
+
+	return value > 0 && value <= 10000000 ? (long)value : RECORDS_PER_TRANSACTION;
+}
+
 static double
 seconds_now(void)
 {
@@ -165,6 +180,7 @@ decode_all(struct file_run *run, struct decoder *decoder, long file_number,
 	struct decode_problem		problem;
 	enum decode_status		status;
 	long				in_transaction = 0;
+	long				batch = records_per_transaction();
 	double				last_progress = 0;
 
 	for (;;) {
@@ -195,7 +211,7 @@ decode_all(struct file_run *run, struct decoder *decoder, long file_number,
 		run->totals->records++;
 		run->totals->recovered += event.recovered;
 		run->totals->network_events += normal.kind == NORMALISED_NETWORK;
-		if (++in_transaction == RECORDS_PER_TRANSACTION) {
+		if (++in_transaction == batch) {
 			if (store_commit(run->store) == -1 || store_begin(run->store) == -1)
 				return -1;
 			in_transaction = 0;

@@ -193,6 +193,14 @@ forget_source(struct store *store, int64_t source_id)
 		    "(SELECT id FROM network_events WHERE source_id = ?1)",
 		"DELETE FROM attribution WHERE network_event_id IN "
 		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		/*
+		 * Other sources' connections attributed (by a detect run on
+		 * the partial case) to this source's processes or logons: the
+		 * attribution is derived and redone by the next detect.
+		 */
+		"DELETE FROM attribution WHERE process_row IN "
+		    "(SELECT id FROM processes WHERE source_id = ?1) OR logon_row IN "
+		    "(SELECT id FROM logons WHERE source_id = ?1)",
 		"DELETE FROM network_events WHERE source_id = ?1",
 		"DELETE FROM processes WHERE source_id = ?1",
 		"DELETE FROM logons WHERE source_id = ?1",
