@@ -538,6 +538,16 @@ count_batches(struct pipeline *pipeline, struct file_job *job,
 	}
 }
 
+/* Throw away a skipped job's batches, back to the free list. */
+static void
+drain_job(struct pipeline *pipeline, struct file_job *job)
+{
+	struct batch	*batch;
+
+	while ((batch = next_batch(pipeline, job)) != NULL)
+		recycle_batch(pipeline, batch);
+}
+
 /* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
 store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
@@ -565,8 +575,7 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	/* Also a file named twice in this run: the first copy is complete now. */
 	if (job->already_in_case || store_find_complete_source(store, job->sha256) > 0) {
 		totals->files_already_in_case++;
-		while (next_batch(pipeline, job) != NULL)
-			;
+		drain_job(pipeline, job);
 		return 0;
 	}
 	totals->bytes += job->size;
@@ -577,6 +586,12 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	    (run.source_id = store_begin_source(store, job->path, job->size,
 	    job->sha256, pipeline->options->decoder->name)) < 0)
 		return -1;
+	if (run.source_id == 0) {
+		totals->files_already_in_case++;
+		totals->bytes -= job->size;
+		drain_job(pipeline, job);
+		return store_commit(store);
+	}
 	if (job->header_bad && record_problem(&run, &job->header_problem) == -1)
 		return -1;
 	if (job->open_failed) {

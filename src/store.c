@@ -48,6 +48,26 @@ execute(struct store *store, const char *sql)
 	return sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * Create or update the schema in one write transaction. Outside a
+ * transaction each CREATE reads the schema and then writes; when another
+ * process creating the same new case commits in between, SQLite fails the
+ * statement at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. BEGIN
+ * IMMEDIATE takes the write lock first, so the second process waits.
+ */
+static int
+create_schema(struct store *store)
+{
+	if (execute(store, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	/* On failure the caller closes the connection, which rolls back. */
+	if (execute(store, wfpsift_schema_sql) == -1 ||
+	    execute(store, "INSERT OR IGNORE INTO case_info VALUES "
+	    "('schema_version', '" SCHEMA_VERSION "')") == -1)
+		return -1;
+	return execute(store, "COMMIT");
+}
+
 int
 store_open(const char *path, int must_exist, struct store **out, char *error,
     size_t error_size)
@@ -77,9 +97,8 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	if (execute(store, "PRAGMA journal_mode = WAL") == -1 ||
 	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
 	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
-	    execute(store, wfpsift_schema_sql) == -1 ||
-	    execute(store, "INSERT OR IGNORE INTO case_info VALUES "
-	    "('schema_version', '" SCHEMA_VERSION "')") == -1) {
+	    execute(store, "PRAGMA foreign_keys = ON") == -1 ||
+	    create_schema(store) == -1) {
 		snprintf(error, error_size, "%s: not a usable case file: %s", path,
 		    sqlite3_errmsg(store->db));
 		sqlite3_close(store->db);
@@ -232,14 +251,20 @@ store_begin_source(struct store *store, const char *path, int64_t size,
 	sqlite3_stmt	*statement;
 	char		 now[40];
 	int64_t		 earlier = 0;
+	int		 complete = 0;
 
-	if (sqlite3_prepare_v2(store->db, "SELECT id FROM sources WHERE sha256 = ?1",
-	    -1, &statement, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store->db, "SELECT id, status = 'complete' FROM "
+	    "sources WHERE sha256 = ?1", -1, &statement, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(statement, 1, sha256);
-	if (sqlite3_step(statement) == SQLITE_ROW)
+	if (sqlite3_step(statement) == SQLITE_ROW) {
 		earlier = sqlite3_column_int64(statement, 0);
+		complete = sqlite3_column_int(statement, 1);
+	}
 	sqlite3_finalize(statement);
+	/* Another wfpsift finished this file since the caller looked. */
+	if (complete)
+		return 0;
 	if (earlier > 0 && forget_source(store, earlier) == -1)
 		return -1;
 	now_iso(now, sizeof(now));

@@ -33,6 +33,9 @@ int64_t	 store_find_complete_source(struct store *, const char *sha256);
 /*
  * Start a source: remove any earlier incomplete attempt with the same hash
  * (and its rows), insert a row with status 'ingesting', return its id.
+ * Returns 0 when a complete source with this hash is already there (another
+ * process finished it since store_find_complete_source was asked), checked
+ * inside the caller's write transaction.
  */
 int64_t	 store_begin_source(struct store *, const char *path, int64_t size,
 	    const char *sha256, const char *decoder);

@@ -10,6 +10,7 @@
 # on larger files. Ingest commits every WFPSIFT_RECORDS_PER_TRANSACTION
 # records (300 here), so kills land between committed batches of a file.
 . "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/robust-lib.sh"
 
 kills=${ROBUST_KILLS:-20}
 seed=${ROBUST_SEED:-$(date +%s)}
@@ -46,27 +47,6 @@ set +f
 ingest() {
 	into=$1; shift
 	"$WFPSIFT" ingest -q -d "$into" "$@" >/dev/null 2>>"$TEST_TMP/ingest.err"
-}
-
-# canonical_dump CASE: every stored row, without row ids or ingest times,
-# its source named by SHA-256, sorted.
-canonical_dump() {
-	for table in events network_events processes logons audit_events ingest_errors; do
-		columns=$(sql "$1" "SELECT group_concat('t.\"' || name || '\"', ', ')
-		    FROM pragma_table_info('$table')
-		    WHERE name NOT IN ('id', 'event_row', 'source_id')")
-		count=$(sql "$1" "SELECT count(*) FROM pragma_table_info('$table')
-		    WHERE name NOT IN ('id', 'event_row', 'source_id')")
-		order=$(seq -s, 1 $((count + 1)))
-		echo "== $table"
-		sql "$1" "SELECT s.sha256, $columns FROM $table t
-		    LEFT JOIN sources s ON s.id = t.source_id ORDER BY $order"
-	done
-	echo "== sources"
-	sql "$1" "SELECT path, size, sha256, status, decoder, record_count,
-	    recovered_count, error_count, header_flags, dirty, full, corrupted,
-	    format_version, chunk_count, next_record_id, first_record_id,
-	    last_record_id, first_time, last_time FROM sources ORDER BY sha256"
 }
 
 # Reference: one uninterrupted run, and how long it takes.
