@@ -548,6 +548,121 @@ drain_job(struct pipeline *pipeline, struct file_job *job)
 		recycle_batch(pipeline, batch);
 }
 
+/* How many of the sorted numbers lie in [first, last]. */
+static int64_t
+count_in_range(const int64_t *numbers, size_t count, int64_t first, int64_t last)
+{
+	size_t	low = 0, high = count, start;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (numbers[middle] < first)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	start = low;
+	high = count;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (numbers[middle] <= last)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return (int64_t)(low - start);
+}
+
+static int64_t
+little_endian64(const unsigned char *p)
+{
+	uint64_t	value = 0;
+
+	for (int i = 7; i >= 0; i--)
+		value = (value << 8) | p[i];
+	return value > INT64_MAX ? -1 : (int64_t)value;
+}
+
+/*
+ * One chunk's header against what was read: a chunk the header counts but
+ * that lost its signature, or record numbers it declares that no record
+ * carries. Fills problem and returns 1 when something is wrong.
+ */
+static int
+check_chunk(int fd, long chunk, const int64_t *numbers, size_t count,
+    struct decode_problem *problem)
+{
+	unsigned char	 header[40];
+	int64_t		 first, last, read_count;
+
+	*problem = (struct decode_problem){ .kind = "chunk", .record_index = -1,
+	    .record_id = -1, .chunk = chunk };
+	if (pread(fd, header, sizeof(header), 4096 + (off_t)chunk * 65536) !=
+	    (ssize_t)sizeof(header))
+		return 0;	/* past the end: the truncation check says it */
+	if (memcmp(header, "ElfChnk", 8) != 0) {
+		snprintf(problem->message, sizeof(problem->message), "chunk %ld "
+		    "has no ElfChnk signature: the records it held are lost", chunk);
+		return 1;
+	}
+	/* The record identifiers (what record headers carry), not the numbers. */
+	first = little_endian64(header + 24);
+	last = little_endian64(header + 32);
+	/* An empty chunk says all-ones; an implausible one cannot be compared. */
+	if (first < 0 || last < first || last - first >= 65536)
+		return 0;
+	read_count = count_in_range(numbers, count, first, last);
+	if (read_count == last - first + 1)
+		return 0;
+	problem->record_id = first;
+	snprintf(problem->message, sizeof(problem->message), "chunk %ld declares "
+	    "records %lld-%lld; %lld of them were never returned by the decoder", chunk, (long long)first, (long long)last,
+	    (long long)(last - first + 1 - read_count));
+	return 1;
+}
+
+/*
+ * What the decoder did not say: a file shorter than the chunks its header
+ * declares (truncated in copying), a chunk whose signature is gone, and
+ * record numbers a chunk declares that were never returned (libevtx drops a
+ * record whose size field is damaged, or a whole zeroed chunk, without an
+ * error). Each becomes a problem, counted and named like the others.
+ */
+static int
+check_completeness(struct file_run *run, const struct file_job *job)
+{
+	struct decode_problem	 problem = { .kind = "file", .record_index = -1,
+				    .record_id = -1, .chunk = -1 };
+	int64_t			 needed = 4096 + job->header.chunk_count * 65536;
+	int64_t			*numbers;
+	size_t			 count;
+	int			 fd, result = 0;
+
+	if (job->header_bad || job->header.chunk_count <= 0)
+		return 0;
+	if (job->size < needed) {
+		snprintf(problem.message, sizeof(problem.message), "file is "
+		    "shorter than its header says (%lld chunks need %lld bytes, "
+		    "it has %lld): truncated, records at its end are missing",
+		    (long long)job->header.chunk_count, (long long)needed,
+		    (long long)job->size);
+		if (record_problem(run, &problem) == -1)
+			return -1;
+	}
+	if (store_record_numbers(run->store, run->source_id, &numbers, &count) == -1)
+		return -1;
+	if ((fd = open(job->path, O_RDONLY | O_CLOEXEC)) != -1) {
+		for (long chunk = 0; chunk < job->header.chunk_count && result == 0; chunk++)
+			if (check_chunk(fd, chunk, numbers, count, &problem))
+				result = record_problem(run, &problem);
+		close(fd);
+	}
+	free(numbers);
+	return result;
+}
+
 /* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
 store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
@@ -606,7 +721,8 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	run.summary.corrupted = job->info.corrupted;
 	run.summary.major_version = job->info.major_version;
 	run.summary.minor_version = job->info.minor_version;
-	if (store_batches(pipeline, job, &run, file_number, started) == -1)
+	if (store_batches(pipeline, job, &run, file_number, started) == -1 ||
+	    check_completeness(&run, job) == -1)
 		return -1;
 	/* Nothing read and something wrong (already said): the file failed. */
 	if (run.summary.record_count == 0 && run.summary.error_count > 0) {

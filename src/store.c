@@ -603,3 +603,40 @@ store_finish_source(struct store *store, int64_t source_id,
 	sqlite3_finalize(s);
 	return result;
 }
+
+int
+store_record_numbers(struct store *store, int64_t source_id, int64_t **out,
+    size_t *count)
+{
+	sqlite3_stmt	*s;
+	int64_t		*numbers = NULL, *grown;
+	size_t		 allocated = 0;
+	int		 step;
+
+	*out = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(store->db, "SELECT DISTINCT record_number FROM "
+	    "events WHERE source_id = ?1 AND record_number IS NOT NULL ORDER BY 1",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*count == allocated) {
+			allocated = allocated ? allocated * 2 : 4096;
+			if ((grown = realloc(numbers, allocated * sizeof(*numbers))) == NULL) {
+				step = SQLITE_NOMEM;
+				break;
+			}
+			numbers = grown;
+		}
+		numbers[(*count)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		free(numbers);
+		*count = 0;
+		return -1;
+	}
+	*out = numbers;
+	return 0;
+}

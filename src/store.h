@@ -65,6 +65,14 @@ struct source_summary {
 int	 store_finish_source(struct store *, int64_t source_id,
 	    const struct source_summary *);
 
+/*
+ * The distinct record numbers (record header identifiers) stored for a
+ * source, live or recovered, ascending, in a malloc'd array the caller
+ * frees. Returns 0 or -1.
+ */
+int	 store_record_numbers(struct store *, int64_t source_id, int64_t **numbers,
+	    size_t *count);
+
 /* The last SQLite error message of this store. */
 const char *store_error(struct store *);
 
