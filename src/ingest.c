@@ -585,6 +585,47 @@ little_endian64(const unsigned char *p)
 	return value > INT64_MAX ? -1 : (int64_t)value;
 }
 
+/* The record identifiers a chunk header declares. */
+struct chunk_range {
+	long		 chunk;		/* -1 when the chunk declares none */
+	int64_t		 first, last;
+};
+
+static int
+compare_ranges(const void *a, const void *b)
+{
+	const struct chunk_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * Two chunks declaring overlapping records: one is a copy of the other (a
+ * duplicated chunk hides the records of the chunk it overwrote). Reports
+ * the first overlap found. Sorts ranges.
+ */
+static int
+check_overlaps(struct file_run *run, struct chunk_range *ranges, size_t count)
+{
+	struct decode_problem	problem = { .kind = "chunk", .record_index = -1,
+				    .record_id = -1, .chunk = -1 };
+	size_t			i;
+
+	qsort(ranges, count, sizeof(*ranges), compare_ranges);
+	for (i = 1; i < count; i++) {
+		if (ranges[i].first > ranges[i - 1].last)
+			continue;
+		problem.chunk = ranges[i].chunk;
+		problem.record_id = ranges[i].first;
+		snprintf(problem.message, sizeof(problem.message), "chunks %ld "
+		    "and %ld both declare records from %lld: one is a copy, and "
+		    "the records it overwrote are lost", ranges[i - 1].chunk,
+		    ranges[i].chunk, (long long)ranges[i].first);
+		return record_problem(run, &problem);
+	}
+	return 0;
+}
+
 /*
  * One chunk's header against what was read: a chunk the header counts but
  * that lost its signature, or record numbers it declares that no record
@@ -592,7 +633,7 @@ little_endian64(const unsigned char *p)
  */
 static int
 check_chunk(int fd, long chunk, const int64_t *numbers, size_t count,
-    struct decode_problem *problem)
+    struct chunk_range *range, struct decode_problem *problem)
 {
 	unsigned char	 header[40];
 	int64_t		 first, last, read_count;
@@ -613,6 +654,7 @@ check_chunk(int fd, long chunk, const int64_t *numbers, size_t count,
 	/* An empty chunk says all-ones; an implausible one cannot be compared. */
 	if (first < 0 || last < first || last - first >= 65536)
 		return 0;
+	*range = (struct chunk_range){ chunk, first, last };
 	read_count = count_in_range(numbers, count, first, last);
 	if (read_count == last - first + 1)
 		return 0;
@@ -637,7 +679,8 @@ check_completeness(struct file_run *run, const struct file_job *job)
 				    .record_id = -1, .chunk = -1 };
 	int64_t			 needed = 4096 + job->header.chunk_count * 65536;
 	int64_t			*numbers;
-	size_t			 count;
+	struct chunk_range	*ranges;
+	size_t			 count, ranged = 0;
 	int			 fd, result = 0;
 
 	if (job->header_bad || job->header.chunk_count <= 0)
@@ -653,12 +696,21 @@ check_completeness(struct file_run *run, const struct file_job *job)
 	}
 	if (store_record_numbers(run->store, run->source_id, &numbers, &count) == -1)
 		return -1;
-	if ((fd = open(job->path, O_RDONLY | O_CLOEXEC)) != -1) {
-		for (long chunk = 0; chunk < job->header.chunk_count && result == 0; chunk++)
-			if (check_chunk(fd, chunk, numbers, count, &problem))
+	ranges = calloc((size_t)job->header.chunk_count, sizeof(*ranges));
+	if (ranges != NULL && (fd = open(job->path, O_RDONLY | O_CLOEXEC)) != -1) {
+		for (long chunk = 0; chunk < job->header.chunk_count && result == 0; chunk++) {
+			ranges[ranged].chunk = -1;
+			if (check_chunk(fd, chunk, numbers, count, &ranges[ranged],
+			    &problem))
 				result = record_problem(run, &problem);
+			if (ranges[ranged].chunk >= 0)
+				ranged++;
+		}
 		close(fd);
+		if (result == 0)
+			result = check_overlaps(run, ranges, ranged);
 	}
+	free(ranges);
 	free(numbers);
 	return result;
 }
