@@ -2,12 +2,12 @@
 # Fuzzing, briefly: every committed crash input under fuzz/regressions/
 # replays without a crash (plain programs, no clang needed; the sanitizer
 # build is what catches a regression), then each libFuzzer target runs for
-# ROBUST_FUZZ_SECONDS (default 8) from seeds made out of the fixtures and
+# ROBUST_FUZZ_SECONDS (default 5) from seeds made out of the fixtures and
 # the corpus, and must find nothing. 'make fuzz' runs them for longer.
 # The libFuzzer part is skipped when clang or its runtime is missing.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-seconds=${ROBUST_FUZZ_SECONDS:-8}
+seconds=${ROBUST_FUZZ_SECONDS:-5}
 targets="normalise decoder"
 
 # 1. Replays of committed crash inputs, one assertion per input.
