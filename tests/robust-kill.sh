@@ -107,7 +107,7 @@ while [ $i -lt "$kills" ]; do
 		printf '# after kill %d at %ss:\n%s\n' "$i" "$delay" "$found" | sed '2,$s/^/#   /'
 	fi
 	n=$(sql "$case_file" "SELECT count(*) FROM events e JOIN sources s
-	    ON s.id = e.source_id WHERE s.status = 'ingesting'")
+	    ON s.id = e.source_id WHERE s.status = 'ingesting'" 2>/dev/null)
 	[ "${n:-0}" -gt 0 ] && partial_batches=$((partial_batches + 1))
 	# Every fifth kill (and the last): finish the case, compare, start over.
 	if [ $((i % 5)) -eq 0 ] || [ $i -eq "$kills" ]; then
