@@ -42,27 +42,35 @@ struct decoder {
 	size_t			 arena_used;
 };
 
-/* Copy libevtx's error text into a problem and free the error. */
+/*
+ * Copy libevtx's error into a problem and free the error. libevtx keeps a
+ * backtrace whose first line is the root cause ("invalid binary XML token")
+ * and whose last is the call we made; the cause is what an analyst needs.
+ */
 static void
 set_libevtx_problem(struct decode_problem *problem, const char *kind,
     long index, const char *what, libevtx_error_t **error)
 {
-	char	text[400] = "";
+	char	 text[1024] = "", *cause = text, *colon, *newline;
 
 	if (error != NULL && *error != NULL) {
-		libevtx_error_sprint(*error, text, sizeof(text));
+		libevtx_error_backtrace_sprint(*error, text, sizeof(text));
 		libevtx_error_free(error);
 	}
-	/* libevtx's messages span lines; keep one line. */
-	for (char *p = text; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
+	if ((newline = strchr(text, '\n')) != NULL)
+		*newline = '\0';
+	/* "libfwevt_xml_document_read_attribute: invalid ..." -> the message. */
+	if ((colon = strstr(text, ": ")) != NULL && strchr(text, ' ') > colon)
+		cause = colon + 2;
+	for (char *p = cause; *p != '\0'; p++)
+		if (*p == '\r')
 			*p = ' ';
 	problem->kind = kind;
 	problem->record_index = index;
 	problem->record_id = -1;
 	problem->chunk = -1;
 	snprintf(problem->message, sizeof(problem->message), "%s%s%s", what,
-	    text[0] ? ": " : "", text);
+	    cause[0] ? ": " : "", cause);
 }
 
 static int
@@ -306,6 +314,31 @@ read_event_data(struct decoder *decoder, xmlNodePtr data, struct event *event,
 	}
 }
 
+/* A UserData leaf's attributes, as Element.Attribute fields (<Error Code="15007"/>). */
+static void
+add_attributes(struct decoder *decoder, struct event *event, struct pending *p,
+    xmlNodePtr node)
+{
+	xmlAttrPtr	 attribute;
+	char		 name[256];
+	xmlChar		*value;
+
+	for (attribute = node->properties; attribute != NULL; attribute = attribute->next) {
+		if (event->field_count == EVENT_MAX_FIELDS) {
+			event->fields_truncated = 1;
+			return;
+		}
+		snprintf(name, sizeof(name), "%s.%s", (const char *)node->name,
+		    (const char *)attribute->name);
+		value = xmlNodeListGetString(node->doc, attribute->children, 1);
+		p->field_name[event->field_count] = arena_add_text(decoder,
+		    (const xmlChar *)name);
+		p->field_value[event->field_count] = arena_add_text(decoder, value);
+		xmlFree(value);
+		event->field_count++;
+	}
+}
+
 /* <UserData>: the wrapper's leaf elements, named by their element name. */
 static void
 read_user_data(struct decoder *decoder, xmlNodePtr wrapper, struct event *event,
@@ -323,9 +356,11 @@ read_user_data(struct decoder *decoder, xmlNodePtr wrapper, struct event *event,
 				has_element_child = 1;
 		if (has_element_child && depth < 8)
 			read_user_data(decoder, node, event, p, depth + 1);
-		else
+		else {
 			add_field(decoder, event, p, arena_add_text(decoder,
 			    node->name), node);
+			add_attributes(decoder, event, p, node);
+		}
 	}
 }
 
