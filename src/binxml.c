@@ -40,6 +40,7 @@
 #define MAX_VALUES		4096	/* substitution values on the stack */
 #define MAX_DEPTH		48	/* element nesting */
 #define USERDATA_MAX_DEPTH	8	/* as the reference decoder recurses */
+#define MAX_LEAF_ATTRIBUTES	16	/* attributes kept on a UserData leaf */
 
 /* The names the reference decoder looks for. */
 enum known_name {
@@ -139,6 +140,9 @@ struct element {
 	size_t			 value_start;	/* in the record text */
 	long			 name_attribute; /* Name="...", -1 when absent */
 	long			 attribute[2];	/* the two a system field needs */
+	int			 attribute_count; /* UserData leaves: all of them */
+	const struct name_entry	*attribute_name[MAX_LEAF_ATTRIBUTES];
+	long			 attribute_value[MAX_LEAF_ATTRIBUTES];
 	int64_t			 filetime;	/* SystemTime as a FILETIME */
 	int			 filetime_set;
 };
@@ -568,35 +572,46 @@ read_entity(struct walk *walk, size_t offset, struct element *element,
 }
 
 /*
- * libxml2 normalises attribute values: tab, line feed and carriage return
- * (a CR LF pair counting once) become spaces.
+ * An attribute value as the reference decoder reads it. libevtx writes
+ * attribute values without escaping them, so a value holding &, < or "
+ * parses differently or not at all: those go to libevtx. libxml2 turns
+ * tabs and line feeds into spaces; the reference decoder keeps carriage
+ * returns (it hides them from libxml2).
  */
-static void
+static int
 normalise_attribute(struct walk *walk, size_t start)
 {
 	char	*p = walk->text->data + start, *end = walk->text->data + walk->text->used;
-	char	*out = p;
 
 	for (; p < end; p++) {
-		if (*p == '\r' && p + 1 < end && p[1] == '\n')
-			p++;
-		*out++ = (*p == '\t' || *p == '\n' || *p == '\r') ? ' ' : *p;
+		if (*p == '&' || *p == '<' || *p == '"')
+			return give_up(walk, "attribute value XML would misread");
+		if (*p == '\t' || *p == '\n')
+			*p = ' ';
 	}
-	walk->text->used = (size_t)(out - walk->text->data);
+	return 0;
 }
 
 /* Keep an attribute value the element's role needs. */
-static void
-keep_attribute(struct element *element, const struct name_entry *name, long value)
+static int
+keep_attribute(struct walk *walk, struct element *element,
+    const struct name_entry *name, long value)
 {
 	int	which = -1;
 
 	if (name->known == NAME_NAME && element->role == ROLE_DATA_FIELD) {
 		element->name_attribute = value;
-		return;
+		return 0;
+	}
+	if (element->role == ROLE_USERDATA_NODE && element->userdata_depth >= 0) {
+		if (element->attribute_count == MAX_LEAF_ATTRIBUTES)
+			return give_up(walk, "too many attributes on a UserData element");
+		element->attribute_name[element->attribute_count] = name;
+		element->attribute_value[element->attribute_count++] = value;
+		return 0;
 	}
 	if (element->role != ROLE_SYSTEM_FIELD)
-		return;
+		return 0;
 	switch (element->name->known) {
 	case NAME_PROVIDER:
 		which = name->known == NAME_NAME ? 0 : name->known == NAME_GUID ? 1 : -1;
@@ -614,6 +629,7 @@ keep_attribute(struct element *element, const struct name_entry *name, long valu
 	}
 	if (which >= 0)
 		element->attribute[which] = value;
+	return 0;
 }
 
 /* One attribute of element, starting at offset. Sets *size. */
@@ -662,10 +678,10 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		walk->text->used = start;
 		return 0;
 	}
-	normalise_attribute(walk, start);
-	if ((value = finish_string(walk, start)) == -1)
+	if (normalise_attribute(walk, start) == -1 ||
+	    (value = finish_string(walk, start)) == -1 ||
+	    keep_attribute(walk, element, name, value) == -1)
 		return -1;
-	keep_attribute(element, name, value);
 	if (holder.filetime_set && name->known == NAME_SYSTEMTIME) {
 		element->filetime = holder.filetime;
 		element->filetime_set = 1;
@@ -754,6 +770,34 @@ commit_system_field(struct walk *walk, struct element *element, long value)
 }
 
 /*
+ * The attributes of a UserData leaf, as the reference decoder adds them
+ * after the leaf: one field each, named Element.Attribute (cut at 255
+ * bytes there, so longer names go to libevtx).
+ */
+static int
+add_leaf_attributes(struct walk *walk, struct element *element)
+{
+	const struct name_entry	*attribute;
+	char			 dot[258];
+	long			 name;
+	int			 i;
+
+	for (i = 0; i < element->attribute_count; i++) {
+		attribute = element->attribute_name[i];
+		if (element->name->length + 1 + attribute->length > 255)
+			return give_up(walk, "UserData attribute name too long");
+		dot[0] = '.';
+		memcpy(dot + 1, walk->cache->names.data + attribute->text,
+		    attribute->length);
+		dot[1 + attribute->length] = '\0';
+		if ((name = copy_name(walk, element->name, dot)) == -1)
+			return -1;
+		add_field(walk, name, element->attribute_value[i]);
+	}
+	return 0;
+}
+
+/*
  * An element has been read and libevtx keeps it: give the reference
  * decoder's view of it to the event. value is its text (NUL-terminated).
  */
@@ -794,7 +838,7 @@ commit_element(struct walk *walk, struct element *element, long value)
 		if ((name = copy_name(walk, element->name, NULL)) == -1)
 			return -1;
 		add_field(walk, name, value);
-		break;
+		return add_leaf_attributes(walk, element);
 	default:
 		break;
 	}
