@@ -29,6 +29,7 @@
  * Every case not known to render exactly as libevtx does returns
  * BINXML_FALLBACK with a reason; nothing is approximated.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,12 +141,16 @@ struct element {
 	size_t			 value_start;	/* in the record text */
 	long			 name_attribute; /* Name="...", -1 when absent */
 	long			 attribute[2];	/* the two a system field needs */
-	int			 attribute_count; /* UserData leaves: all of them */
-	const struct name_entry	*attribute_name[MAX_LEAF_ATTRIBUTES];
-	long			 attribute_value[MAX_LEAF_ATTRIBUTES];
 	int64_t			 filetime;	/* SystemTime as a FILETIME */
 	int			 filetime_set;
+	int			 attribute_count; /* UserData leaves: all of them */
+	/* Not cleared: valid up to attribute_count. */
+	const struct name_entry	*attribute_name[MAX_LEAF_ATTRIBUTES];
+	long			 attribute_value[MAX_LEAF_ATTRIBUTES];
 };
+
+/* Clear an element frame, all but its attribute arrays. */
+#define CLEAR_ELEMENT(e) memset((e), 0, offsetof(struct element, attribute_name))
 
 struct walk {
 	const uint8_t			*chunk;
@@ -657,7 +662,7 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		at += name->size;
 	if ((token = token_at(walk, offset + at)) == -1)
 		return -1;
-	memset(&holder, 0, sizeof(holder));
+	CLEAR_ELEMENT(&holder);
 	start = walk->text->used;
 	switch (token & 0xbf) {
 	case 0x05:
@@ -853,7 +858,7 @@ static int
 start_element(struct walk *walk, struct element *element, struct element *parent,
     const struct name_entry *name)
 {
-	memset(element, 0, sizeof(*element));
+	CLEAR_ELEMENT(element);
 	element->parent = parent;
 	element->name = name;
 	element->name_attribute = -1;
@@ -1191,15 +1196,23 @@ read_document(struct walk *walk, size_t offset)
 	return 0;
 }
 
-/* Number from rendered text, as the reference decoder reads it. */
+/*
+ * Number from rendered text, as the reference decoder reads it with
+ * parse_number; plain short decimals, the usual case, without strtoull.
+ */
 static long
 number_or(const struct text_buffer *text, long offset, long fallback)
 {
-	int64_t	value;
+	const char	*p;
+	int64_t		 value = 0;
+	int		 digits = 0;
 
 	if (offset < 0)
 		return fallback;
-	value = parse_number(text->data + offset);
+	for (p = text->data + offset; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+		value = value * 10 + (*p - '0');
+	if (*p != '\0' || digits == 0 || (digits > 1 && text->data[offset] == '0'))
+		value = parse_number(text->data + offset);
 	return value < 0 ? fallback : (long)value;
 }
 
@@ -1253,7 +1266,7 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	*reason = NULL;
 	if (record_size < 28 || record_offset + record_size > chunk_size)
 		return (*reason = "record too small", BINXML_FALLBACK);
-	memset(&cache->pending, 0xff, sizeof(cache->pending));
+	memset(&cache->pending, 0xff, offsetof(struct pending, field_name));
 	cache->pending.filetime_set = 0;
 	memset(&walk, 0, sizeof(walk));
 	walk.chunk = chunk;

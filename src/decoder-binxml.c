@@ -14,6 +14,7 @@
  * share one record cache). A recovered record binxml cannot decode is
  * reported as a "recovered" problem.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,21 @@ static void
 binxml_info(struct decoder *decoder, struct evtx_file_info *info)
 {
 	*info = decoder->reader.info;
+}
+
+/*
+ * event_clear without the 4 KiB of field slots, which are only read up to
+ * field_count: what every record pays otherwise.
+ */
+static void
+clear_event(struct event *event)
+{
+	memset(event, 0, offsetof(struct event, fields));
+	event->version = -1;
+	event->level = -1;
+	event->task = -1;
+	event->opcode = -1;
+	event->fields_truncated = 0;
 }
 
 /* Report, once each, the chunks libevtx could not read at all. */
@@ -122,7 +138,7 @@ binxml_next(struct decoder *decoder, struct event *event,
 		binxml_chunk_cache_reset(decoder->cache);
 		decoder->cache_chunk = ref.chunk;
 	}
-	event_clear(event);
+	clear_event(event);
 	event->record_index = ref.record_index;
 	event->recovered = ref.recovered;
 	decoder->text.used = 0;
