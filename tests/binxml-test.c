@@ -9,6 +9,10 @@
  * expected text, binxml gives the same text (or leaves the record to
  * libevtx when the case says so), and fast gives the reference's. The
  * expected strings document what libevtx 20181227 prints.
+ *
+ * A second file holds the same record padded to end exactly at its chunk's
+ * end, which libevtx 20181227 drops and binxml reads (a documented
+ * difference: libevtx requires 4 bytes after a record).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,9 +262,12 @@ put_record_xml(struct bytes *b)
 	}
 }
 
-/* Write the whole file: header, one chunk holding one record. */
+/*
+ * Write the whole file: header, one chunk holding one record. With
+ * fill_chunk the record is padded to end exactly at the chunk's end.
+ */
 static int
-write_file(const char *path)
+write_file(const char *path, int fill_chunk)
 {
 	static struct bytes	 chunk;
 	uint8_t			 header[4096];
@@ -277,7 +284,7 @@ write_file(const char *path)
 	put32(&chunk, 1); put32(&chunk, 0);		/* record id 1 */
 	put32(&chunk, 0x6b9b7a80); put32(&chunk, 0x01d1d21a);
 	put_record_xml(&chunk);
-	while ((chunk.used + 4) % 8 != 0)
+	while ((chunk.used + 4) % 8 != 0 || (fill_chunk && chunk.used + 4 < 65536))
 		put8(&chunk, 0);
 	put32(&chunk, (uint32_t)(chunk.used + 4 - record));
 	patch32(&chunk, size_at, (uint32_t)(chunk.used - record));
@@ -336,7 +343,7 @@ main(void)
 	if ((fd = mkstemp(path)) == -1)
 		return 1;
 	close(fd);
-	if (write_file(path) == -1)
+	if (write_file(path, 0) == -1)
 		return 1;
 	status = decode_one(&libevtx_xml_decoder, path, &reference, &decoders[0], &problem);
 	tap_ok(status == DECODE_RECORD, "the reference decoder reads the crafted record");
@@ -369,6 +376,23 @@ main(void)
 	    "fast: as many fields as the reference");
 	tap_is_string(binxml.fields[binxml.field_count - 1].value, "b",
 	    "binxml: the array's second string is a second <Data>");
+	libevtx_xml_decoder.close(decoders[0]);
+	binxml_decoder.close(decoders[1]);
+	fast_decoder.close(decoders[2]);
+
+	/* A record that ends exactly at its chunk's end: libevtx drops it. */
+	if (write_file(path, 1) == -1)
+		return 1;
+	status = decode_one(&libevtx_xml_decoder, path, &reference, &decoders[0], &problem);
+	tap_ok(status == DECODE_END, "chunk-filling record: libevtx 20181227 does not return it");
+	status = decode_one(&binxml_decoder, path, &binxml, &decoders[1], &problem);
+	tap_ok(status == DECODE_RECORD, "chunk-filling record: binxml reads it");
+	tap_is_string(event_field(&binxml, "Utf16"), "hi", "chunk-filling record: its values");
+	status = decode_one(&fast_decoder, path, &fast, &decoders[2], &problem);
+	tap_ok(status == DECODE_RECORD && fast.record_number == 1,
+	    "chunk-filling record: fast reads it (record 1)");
+	tap_ok(fast_decoder.next(decoders[2], &fast, &problem) == DECODE_END,
+	    "chunk-filling record: and nothing else");
 	libevtx_xml_decoder.close(decoders[0]);
 	binxml_decoder.close(decoders[1]);
 	fast_decoder.close(decoders[2]);
