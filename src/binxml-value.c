@@ -172,6 +172,26 @@ binxml_render_utf16(struct text_buffer *text, const uint8_t *data, size_t size)
 		i = 2;
 	/* Plain ASCII runs are the common case: copy them directly. */
 	for (; i + 1 < size; i += 2) {
+		/* Four ASCII code units at a time while there are. */
+		while (i + 8 <= size) {
+			uint64_t	units;
+
+			memcpy(&units, data + i, 8);
+			if ((units & 0xff80ff80ff80ff80ULL) != 0 ||
+			    (units & 0x00000000000000ffULL) == 0 ||
+			    (units & 0x0000000000ff0000ULL) == 0 ||
+			    (units & 0x000000ff00000000ULL) == 0 ||
+			    (units & 0x00ff000000000000ULL) == 0)
+				break;
+			text->data[text->used] = (char)data[i];
+			text->data[text->used + 1] = (char)data[i + 2];
+			text->data[text->used + 2] = (char)data[i + 4];
+			text->data[text->used + 3] = (char)data[i + 6];
+			text->used += 4;
+			i += 8;
+		}
+		if (i + 1 >= size)
+			break;
 		c = le16(data + i);
 		if (c != 0 && c < 0x80) {
 			text->data[text->used++] = (char)c;

@@ -149,8 +149,30 @@ struct element {
 	long			 attribute_value[MAX_LEAF_ATTRIBUTES];
 };
 
-/* Clear an element frame, all but its attribute arrays. */
-#define CLEAR_ELEMENT(e) memset((e), 0, offsetof(struct element, attribute_name))
+/*
+ * Clear an element frame, all but its attribute arrays. Field by field:
+ * a memset of this size compiles to rep stos, which costs more here than
+ * the whole rest of starting an element.
+ */
+static void
+clear_element(struct element *e)
+{
+	e->parent = NULL;
+	e->role = ROLE_IGNORED;
+	e->name = NULL;
+	e->userdata_depth = 0;
+	e->children = 0;
+	e->unnamed = 0;
+	e->wrapper_seen = 0;
+	e->value_parts = 0;
+	e->substituted = 0;
+	e->value_start = 0;
+	e->name_attribute = -1;
+	e->attribute[0] = e->attribute[1] = -1;
+	e->filetime = 0;
+	e->filetime_set = 0;
+	e->attribute_count = 0;
+}
 
 struct walk {
 	const uint8_t			*chunk;
@@ -164,6 +186,7 @@ struct walk {
 	int				 depth;
 	const char			*reason;
 	int				 no_memory;
+	uint8_t				 last_type;	/* of the last substitution */
 };
 
 /* A substitution table in use: a window of walk.values. */
@@ -498,6 +521,7 @@ substitute(struct walk *walk, size_t offset, const struct values *values,
 		return give_up(walk, "mixed element content");
 	element->value_parts++;
 	element->substituted = 1;
+	walk->last_type = slot->type;
 	if (slot->type & 0x80) {
 		if (in_attribute)
 			return give_up(walk, "array in an attribute");
@@ -512,27 +536,93 @@ substitute(struct walk *walk, size_t offset, const struct values *values,
 	    -1 : 1;
 }
 
-/* A value token (UTF-16 text only, as in libfwevt). Sets *size. */
+/*
+ * The text of the value token at offset (UTF-16 only, as in libfwevt),
+ * converted once per chunk: template text such as <Data Name="..."> comes
+ * back in every record. In an attribute the text is normalised as libxml2
+ * does (see normalise_attribute) and flagged when it holds & < or ".
+ */
+static const struct name_entry *
+read_literal(struct walk *walk, size_t offset, int in_attribute)
+{
+	struct binxml_chunk_cache	*cache = walk->cache;
+	struct name_entry		*entry;
+	uint32_t			 slot = ((uint32_t)offset >> 1) & (NAME_SLOTS - 1);
+	size_t				 bytes, start, i;
+	char				*p;
+
+	for (;;) {
+		entry = &cache->slots[slot];
+		if (entry->generation != cache->generation)
+			break;
+		if (entry->offset == offset)
+			return entry;
+		slot = (slot + 1) & (NAME_SLOTS - 1);
+	}
+	if (!inside(walk, offset, 4)) {
+		give_up(walk, "value past the chunk");
+		return NULL;
+	}
+	if (walk->chunk[offset + 1] != 0x01) {
+		give_up(walk, "value token not UTF-16");
+		return NULL;
+	}
+	bytes = (size_t)le16(walk->chunk + offset + 2) * 2;
+	if (!inside(walk, offset + 4, bytes)) {
+		give_up(walk, "value past the chunk");
+		return NULL;
+	}
+	if (cache->count >= NAME_LIMIT) {
+		binxml_chunk_cache_reset(cache);
+		return read_literal(walk, offset, in_attribute);
+	}
+	start = cache->names.used;
+	if (binxml_render_utf16(&cache->names, walk->chunk + offset + 4, bytes) ==
+	    BINXML_NO_MEMORY) {
+		no_memory(walk);
+		return NULL;
+	}
+	if (cache->names.used - start > 0xffff) {
+		give_up(walk, "value too long");
+		return NULL;
+	}
+	entry->offset = (uint32_t)offset;
+	entry->generation = cache->generation;
+	entry->text = (uint32_t)start;
+	entry->length = (uint16_t)(cache->names.used - start);
+	entry->known = 0;
+	entry->size = (uint32_t)(4 + bytes);
+	if (in_attribute)
+		for (i = 0, p = cache->names.data + start; i < entry->length; i++) {
+			if (p[i] == '&' || p[i] == '<' || p[i] == '"')
+				entry->known = 1;
+			else if (p[i] == '\t' || p[i] == '\n')
+				p[i] = ' ';
+		}
+	cache->count++;
+	return entry;
+}
+
+/* A value token: append its text to the element's value. Sets *size. */
 static int
 read_value(struct walk *walk, size_t offset, struct element *element,
-    size_t *size)
+    int in_attribute, size_t *size)
 {
-	size_t	bytes;
+	const struct name_entry	*literal;
 
-	if (!inside(walk, offset, 4))
-		return give_up(walk, "value past the chunk");
-	if (walk->chunk[offset + 1] != 0x01)
-		return give_up(walk, "value token not UTF-16");
-	bytes = (size_t)le16(walk->chunk + offset + 2) * 2;
-	if (!inside(walk, offset + 4, bytes))
-		return give_up(walk, "value past the chunk");
+	if ((literal = read_literal(walk, offset, in_attribute)) == NULL)
+		return -1;
 	if (element->substituted || element->children != 0)
 		return give_up(walk, "mixed element content");
+	if (in_attribute && literal->known)
+		return give_up(walk, "attribute value XML would misread");
 	element->value_parts++;
-	*size = 4 + bytes;
-	if (binxml_render_utf16(walk->text, walk->chunk + offset + 4, bytes) ==
-	    BINXML_NO_MEMORY)
+	*size = literal->size;
+	if (text_reserve(walk->text, literal->length) == -1)
 		return no_memory(walk);
+	memcpy(walk->text->data + walk->text->used,
+	    walk->cache->names.data + literal->text, literal->length);
+	walk->text->used += literal->length;
 	return 0;
 }
 
@@ -662,17 +752,22 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		at += name->size;
 	if ((token = token_at(walk, offset + at)) == -1)
 		return -1;
-	CLEAR_ELEMENT(&holder);
+	clear_element(&holder);
 	start = walk->text->used;
 	switch (token & 0xbf) {
 	case 0x05:
-		if (read_value(walk, offset + at, &holder, &value_size) == -1)
+		if (read_value(walk, offset + at, &holder, 1, &value_size) == -1)
 			return -1;
 		break;
 	case 0x0d:
 	case 0x0e:
+		walk->last_type = 0;
 		if ((result = substitute(walk, offset + at, values, &holder,
 		    &array_offset, 1)) == -1)
+			return -1;
+		/* Only strings can hold what libxml2 would change. */
+		if (result == 1 && (walk->last_type == 0x01 || walk->last_type == 0x02) &&
+		    normalise_attribute(walk, start) == -1)
 			return -1;
 		break;
 	default:
@@ -683,8 +778,7 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		walk->text->used = start;
 		return 0;
 	}
-	if (normalise_attribute(walk, start) == -1 ||
-	    (value = finish_string(walk, start)) == -1 ||
+	if ((value = finish_string(walk, start)) == -1 ||
 	    keep_attribute(walk, element, name, value) == -1)
 		return -1;
 	if (holder.filetime_set && name->known == NAME_SYSTEMTIME) {
@@ -858,11 +952,9 @@ static int
 start_element(struct walk *walk, struct element *element, struct element *parent,
     const struct name_entry *name)
 {
-	CLEAR_ELEMENT(element);
+	clear_element(element);
 	element->parent = parent;
 	element->name = name;
-	element->name_attribute = -1;
-	element->attribute[0] = element->attribute[1] = -1;
 	element->role = child_role(parent, name, &element->userdata_depth);
 	if (element->role == ROLE_USERDATA_NODE && parent->role == ROLE_USERDATA) {
 		if (parent->wrapper_seen)
@@ -915,7 +1007,7 @@ read_content(struct walk *walk, size_t *offset, const struct values *values,
 		case 0x05:
 			if (*array_offset != 0)
 				return give_up(walk, "value inside an array element");
-			if (read_value(walk, *offset, element, &size) == -1)
+			if (read_value(walk, *offset, element, 0, &size) == -1)
 				return -1;
 			break;
 		case 0x09:
