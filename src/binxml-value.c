@@ -70,13 +70,21 @@ le64(const uint8_t *p)
 static void
 put_decimal(struct text_buffer *text, uint64_t value)
 {
-	char	digits[20];
-	int	n = 0;
+	char		digits[20];
+	int		n = 0;
+	uint32_t	small;
 
-	do {
+	if (value < 10) {
+		text->data[text->used++] = (char)('0' + value);
+		return;
+	}
+	while (value > 0xffffffffU) {
 		digits[n++] = (char)('0' + value % 10);
 		value /= 10;
-	} while (value != 0);
+	}
+	/* 32-bit division is much cheaper than 64-bit. */
+	for (small = (uint32_t)value; small != 0; small /= 10)
+		digits[n++] = (char)('0' + small % 10);
 	while (n > 0)
 		text->data[text->used++] = digits[--n];
 }

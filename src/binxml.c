@@ -244,15 +244,22 @@ token_is_valid(uint8_t token)
 	return token <= 0x0f || token == 0x41 || (token >= 0x45 && token <= 0x49);
 }
 
-/* The token at offset, or -1 when there is none or libfwevt rejects it. */
+/* Why token_at refused; kept out of line, it is rare. */
 static int
-token_at(struct walk *walk, size_t offset)
+token_refused(struct walk *walk, size_t offset)
 {
 	if (offset >= walk->size)
 		return give_up(walk, "token past the chunk");
-	if (!token_is_valid(walk->chunk[offset]))
-		return give_up(walk, "unsupported binary XML token");
-	return walk->chunk[offset];
+	return give_up(walk, "unsupported binary XML token");
+}
+
+/* The token at offset, or -1 when there is none or libfwevt rejects it. */
+static inline int
+token_at(struct walk *walk, size_t offset)
+{
+	if (offset < walk->size && token_is_valid(walk->chunk[offset]))
+		return walk->chunk[offset];
+	return token_refused(walk, offset);
 }
 
 struct binxml_chunk_cache *
