@@ -37,7 +37,8 @@
 #include "util.h"
 
 #define NAME_SLOTS		4096	/* power of two */
-#define NAME_LIMIT		3000	/* entries before the table is flushed */
+#define NAME_LIMIT		2048	/* entries before the table is flushed */
+#define NAME_FULL		3584	/* entries past which a record gives up */
 #define MAX_VALUES		4096	/* substitution values on the stack */
 #define MAX_DEPTH		48	/* element nesting */
 #define USERDATA_MAX_DEPTH	8	/* as the reference decoder recurses */
@@ -336,9 +337,10 @@ read_name(struct walk *walk, uint32_t offset)
 		give_up(walk, "name past the chunk");
 		return NULL;
 	}
-	if (cache->count >= NAME_LIMIT) {
-		binxml_chunk_cache_reset(cache);
-		return read_name(walk, offset);
+	/* Flushing now would pull names from under the open elements. */
+	if (cache->count >= NAME_FULL) {
+		give_up(walk, "too many names in one chunk");
+		return NULL;
 	}
 	start = cache->names.used;
 	switch (binxml_render_utf16(&cache->names, walk->chunk + offset + 8, bytes)) {
@@ -579,9 +581,9 @@ read_literal(struct walk *walk, size_t offset, int in_attribute)
 		give_up(walk, "value past the chunk");
 		return NULL;
 	}
-	if (cache->count >= NAME_LIMIT) {
-		binxml_chunk_cache_reset(cache);
-		return read_literal(walk, offset, in_attribute);
+	if (cache->count >= NAME_FULL) {
+		give_up(walk, "too many names in one chunk");
+		return NULL;
 	}
 	start = cache->names.used;
 	if (binxml_render_utf16(&cache->names, walk->chunk + offset + 4, bytes) ==
@@ -1365,6 +1367,12 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	*reason = NULL;
 	if (record_size < 28 || record_offset + record_size > chunk_size)
 		return (*reason = "record too small", BINXML_FALLBACK);
+	/*
+	 * Names are flushed between records only: a record's open elements
+	 * point at table entries. A flushed chunk reads its names again.
+	 */
+	if (cache->count >= NAME_LIMIT)
+		binxml_chunk_cache_reset(cache);
 	memset(&cache->pending, 0xff, offsetof(struct pending, field_name));
 	cache->pending.filetime_set = 0;
 	memset(&walk, 0, sizeof(walk));
