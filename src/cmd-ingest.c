@@ -22,7 +22,9 @@ static const char usage[] =
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "      --all-data      keep EventData as JSON for every record, not only\n"
     "                      the network, process, logon and audit events\n"
-    "      --decoder NAME  libevtx-xml (the reference decoder)\n"
+    "      --decoder NAME  libevtx-xml|fast|binxml (libevtx-xml: the reference;\n"
+    "                      fast: direct BinXml, libevtx where unsure; binxml:\n"
+    "                      direct BinXml only, for measuring)\n"
     "  -j, --jobs N        decoding threads (default: one per core); the case\n"
     "                      is the same whatever N is\n"
     "      --decode-only   read, decode and normalise, but store nothing (for\n"
@@ -39,6 +41,10 @@ decoder_by_name(const char *name)
 {
 	if (name == NULL || strcmp(name, libevtx_xml_decoder.name) == 0)
 		return &libevtx_xml_decoder;
+	if (strcmp(name, fast_decoder.name) == 0)
+		return &fast_decoder;
+	if (strcmp(name, binxml_decoder.name) == 0)
+		return &binxml_decoder;
 	return NULL;
 }
 

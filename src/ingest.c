@@ -158,8 +158,9 @@ load_known_hashes(struct store *store, struct pipeline *pipeline)
 		    strdup((const char *)sqlite3_column_text(statement, 0));
 	}
 	sqlite3_finalize(statement);
-	qsort(pipeline->known_hashes, pipeline->known_count, sizeof(char *),
-	    compare_strings);
+	if (pipeline->known_count > 0)
+		qsort(pipeline->known_hashes, pipeline->known_count,
+		    sizeof(char *), compare_strings);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 static const struct command *commands[] = {
 	&cmd_analyze,
 	&cmd_ingest,
+	&cmd_report,
 	&cmd_schema,
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

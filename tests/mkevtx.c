@@ -47,8 +47,9 @@
  *                          (SizeT written HexInt32) filetime sid guid bool
  *   event PROFILE KEY=V... one record.  KEY is a System key as above (they
  *                          override the profile), time= (ISO-8601 UTC
- *                          2024-03-11T09:14:02.1234567Z, or +DURATION /
- *                          -DURATION from the current base time), recid=
+ *                          2024-03-11T09:14:02.1234567Z, ISO+DURATION, or
+ *                          +DURATION / -DURATION from the previous event in
+ *                          the same block, or the block's start), recid=
  *                          (explicit record id: later records count on from
  *                          it, so a jump makes a gap), eventrecordid= (the
  *                          <System> EventRecordID only, as in forwarded logs
@@ -63,13 +64,18 @@
  *   ...
  *   end                    run the statements COUNT times with NAME (default
  *                          i) = 0..COUNT-1; iteration k's base time is
- *                          T + k*STEP + a pseudo-random part of JITTER.  T
- *                          defaults to the enclosing base time.  Repeats nest.
+ *                          T + k*STEP + a pseudo-random part of JITTER, also
+ *                          given as text in NAME_time.  T defaults to the
+ *                          enclosing base time.  Repeats nest; repeat 0 or 1
+ *                          is an if.
  *   option KEY=V...        sort=yes|no (default yes: records are put in time
  *                          order, stably, before ids are given), seed=N,
  *                          first-record-id=N (default 1), chunk-limit=BYTES
  *                          (fill chunks only this far), records-per-chunk=N,
  *                          minor-version=N (header, default 1)
+ *   origin computer=C first-id=N   a forwarded log: C's records get
+ *                          <System> EventRecordIDs N, N+1, ... in time order
+ *                          (the file's own record ids run on regardless)
  *   header flags=dirty|full|dirty,full   the file header's flags
  *   defect KIND ...        plant a defect:
  *                            bad-crc chunk=K            wrong record-data CRC
@@ -1869,6 +1875,10 @@ static void parse_file(const char *path, int depth)
 
 /* ---------------------------------------------------- scenario: values */
 
+/* Set while the branch a ?: does not take is parsed: it has no effects
+ * (no rand() draws) and raises no errors. */
+static bool skipping;
+
 struct xv {
 	bool str;
 	int64_t n;
@@ -1918,8 +1928,8 @@ static char *xv_text(const struct xv *v)
 
 static int64_t xv_num(const struct xv *v)
 {
-	if (!v->str)
-		return v->n;
+	if (!v->str || skipping)
+		return skipping ? 0 : v->n;
 	char *end;
 	errno = 0;
 	long long n = strtoll(v->s, &end, 0);
@@ -2153,17 +2163,17 @@ static struct xv primary(struct lexer *l)
 				} while (accept(l, ","));
 				expect(l, ")");
 			}
-			struct xv r = call(id, args, n);
+			struct xv r = skipping ? xv_int(0) : call(id, args, n);
 			for (int i = 0; i < n; i++)
 				xv_free(&args[i]);
 			free(id);
 			return r;
 		}
 		struct var *v = var_find(id);
-		if (!v)
+		if (!v && !skipping)
 			die("unknown variable %s", id);
 		free(id);
-		return xv_copy(&v->v);
+		return v ? xv_copy(&v->v) : xv_int(0);
 	}
 	die("unexpected \"%.20s\" in expression", p);
 }
@@ -2196,8 +2206,11 @@ static struct xv mul(struct lexer *l)
 		int64_t x = xv_num(&a), y = xv_num(&b);
 		xv_free(&a);
 		xv_free(&b);
-		if (op != '*' && y == 0)
-			die("division by zero");
+		if (op != '*' && y == 0) {
+			if (!skipping)
+				die("division by zero");
+			y = 1;
+		}
 		a = xv_int(op == '*' ? x * y : op == '/' ? x / y : x % y);
 	}
 }
@@ -2279,16 +2292,20 @@ static struct xv or_(struct lexer *l)
 	return a;
 }
 
+/* c ? a : b evaluates only the branch it takes. */
 static struct xv expr(struct lexer *l)
 {
 	struct xv c = or_(l);
 	if (!accept(l, "?"))
 		return c;
+	bool t = xv_num(&c) != 0, outer = skipping;
+	xv_free(&c);
+	skipping = outer || !t;
 	struct xv a = expr(l);
 	expect(l, ":");
+	skipping = outer || t;
 	struct xv b = expr(l);
-	bool t = xv_num(&c) != 0;
-	xv_free(&c);
+	skipping = outer;
 	if (t) {
 		xv_free(&b);
 		return a;
@@ -2552,6 +2569,16 @@ static int64_t resolve_time(const char *text, int64_t base)
 			die("bad duration %s", text);
 		return base + t;
 	}
+	const char *z = strchr(text, 'Z');
+	if (z && (z[1] == '+' || z[1] == '-')) {
+		/* ISO+DURATION, e.g. ${day_time}+2h */
+		char *iso = xstrndup(text, (size_t)(z + 1 - text));
+		int64_t d;
+		if (!parse_iso(iso, &t) || !parse_duration(z + 1, &d))
+			die("bad time %s", text);
+		free(iso);
+		return t + d;
+	}
 	if (!parse_iso(text, &t))
 		die("bad time %s (want 2024-03-11T09:14:02.1234567Z)", text);
 	return t;
@@ -2662,6 +2689,38 @@ static void do_event(struct stmt *st, int64_t *base)
 		recs = xrealloc(recs, caprecs * sizeof *recs);
 	}
 	recs[nrecs++] = r;
+}
+
+/* origin: computers whose records carry their own EventRecordIDs (a
+ * forwarded log), numbered in time order after the sort. */
+struct origin {
+	char *computer;
+	uint64_t next;
+} *origins;
+static int norigins;
+
+static void do_origin(struct stmt *st)
+{
+	char *computer = NULL;
+	uint64_t first = 0;
+
+	for (int i = 1; i < st->ntok; i++) {
+		const char *raw;
+		char *key = split_key(st->tok[i], &raw);
+		char *v = eval_text(raw);
+		if (key && !strcmp(key, "computer"))
+			computer = xstrdup(v);
+		else if (key && !strcmp(key, "first-id"))
+			first = need_uint(key, v, UINT64_MAX);
+		else
+			die("origin: expected computer= and first-id=");
+		free(key);
+		free(v);
+	}
+	if (!computer || !first)
+		die("origin needs computer= and first-id=");
+	origins = xrealloc(origins, (size_t)(norigins + 1) * sizeof *origins);
+	origins[norigins++] = (struct origin){computer, first};
 }
 
 static void do_option(struct stmt *st)
@@ -2800,6 +2859,8 @@ static void do_repeat(int idx, int64_t base, int depth)
 		free(key);
 		free(v);
 	}
+	char timevar[128];
+	snprintf(timevar, sizeof timevar, "%s_time", name);
 	struct var *old = var_find(name);
 	struct xv saved = old ? xv_copy(&old->v) : xv_int(0);
 	bool had = old != NULL;
@@ -2808,6 +2869,11 @@ static void do_repeat(int idx, int64_t base, int depth)
 		if (t >= 0 && jitter > 0)
 			t += (int64_t)(rng_next(&rng_state) % (uint64_t)jitter);
 		var_set(name, xv_int(k));
+		if (t >= 0) {
+			char iso[64];
+			fmt_time(iso, sizeof iso, t, false);
+			var_set(timevar, xv_str(iso, strlen(iso)));
+		}
 		run(idx + 1, st->end, t, depth + 1);
 	}
 	if (had)
@@ -2817,7 +2883,9 @@ static void do_repeat(int idx, int64_t base, int depth)
 	free(namebuf);
 }
 
-/* Run statements [from, to) with the given base time. */
+/* Run statements [from, to) from the given base time: a relative time=+D
+ * counts from the previous event of the block (or from a repeat that made
+ * events), the first from the block's base (a repeat iteration's time). */
 static void run(int from, int to, int64_t base, int depth)
 {
 	for (int i = from; i < to; i++) {
@@ -2826,16 +2894,16 @@ static void run(int from, int to, int64_t base, int depth)
 		where_file = st->file;
 		where_line = st->line;
 		if (!strcmp(kw, "repeat")) {
+			size_t before = nrecs;
 			do_repeat(i, base, depth);
 			i = st->end;
-			if (depth == 0 && nrecs)
+			if (nrecs > before)
 				base = recs[nrecs - 1]->time;
 		} else if (!strcmp(kw, "end"))
 			die("end without repeat");
 		else if (!strcmp(kw, "event")) {
 			do_event(st, &base);
-			if (depth == 0)
-				base = recs[nrecs - 1]->time;
+			base = recs[nrecs - 1]->time;
 		} else if (!strcmp(kw, "let")) {
 			for (int k = 1; k < st->ntok; k++) {
 				const char *raw;
@@ -2864,6 +2932,8 @@ static void run(int from, int to, int64_t base, int depth)
 			do_header(st);
 		else if (!strcmp(kw, "defect"))
 			do_defect(st);
+		else if (!strcmp(kw, "origin"))
+			do_origin(st);
 		else
 			die("unknown statement %s", kw);
 	}
@@ -3138,6 +3208,9 @@ int main(int argc, char **argv)
 		if (recs[i]->explicit_id)
 			next = recs[i]->recid;
 		recs[i]->recid = next++;
+		for (int k = 0; k < norigins; k++)
+			if (!recs[i]->sysid && !strcmp(origins[k].computer, recs[i]->computer))
+				recs[i]->sysid = origins[k].next++;
 	}
 	if (dump)
 		for (size_t i = 0; i < nrecs; i++)
