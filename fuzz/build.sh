@@ -16,12 +16,21 @@ rm -f "$probe" "$out/probe"
 
 flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -I$srcdir/src"
-libs="$(pkg-config --cflags --libs libevtx libxml-2.0)"
+libs="$(pkg-config --cflags --libs libevtx libxml-2.0 zlib) -lpthread"
 
 # shellcheck disable=SC2086
 "$CLANG" $flags -o "$out/fuzz-normalise" "$srcdir/fuzz/fuzz-normalise.c" \
     "$srcdir/src/normalise.c" "$srcdir/src/util.c" "$srcdir/src/event.c" || exit 1
-# shellcheck disable=SC2086
-"$CLANG" $flags -o "$out/fuzz-decoder" "$srcdir/fuzz/fuzz-decoder.c" \
-    "$srcdir/src/decoder-libevtx-xml.c" "$srcdir/src/normalise.c" \
-    "$srcdir/src/util.c" "$srcdir/src/event.c" $libs || exit 1
+decoder_sources="$srcdir/src/decoder-libevtx-xml.c $srcdir/src/normalise.c \
+    $srcdir/src/util.c $srcdir/src/event.c"
+for f in binxml.c binxml-value.c evtx-reader.c decoder-binxml.c decoder-fast.c; do
+	[ -f "$srcdir/src/$f" ] && decoder_sources="$decoder_sources $srcdir/src/$f"
+done
+# One binary per decoder: the reference, and the direct BinXml ones when present.
+for target in decoder:libevtx_xml_decoder binxml:binxml_decoder fast:fast_decoder; do
+	name=${target%%:*} ops=${target#*:}
+	[ "$name" = decoder ] || [ -f "$srcdir/src/decoder-binxml.c" ] || continue
+	# shellcheck disable=SC2086
+	"$CLANG" $flags -DFUZZ_DECODER="$ops" -o "$out/fuzz-$name" \
+	    "$srcdir/fuzz/fuzz-decoder.c" $decoder_sources $libs || exit 1
+done

@@ -2,17 +2,19 @@
 # Fuzzing, briefly: every committed crash input under fuzz/regressions/
 # replays without a crash (plain programs, no clang needed; the sanitizer
 # build is what catches a regression), then each libFuzzer target runs for
-# ROBUST_FUZZ_SECONDS (default 5) from seeds made out of the fixtures and
+# ROBUST_FUZZ_SECONDS (default 4) from seeds made out of the fixtures and
 # the corpus, and must find nothing. 'make fuzz' runs them for longer.
 # The libFuzzer part is skipped when clang or its runtime is missing.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-seconds=${ROBUST_FUZZ_SECONDS:-5}
-targets="normalise decoder"
+seconds=${ROBUST_FUZZ_SECONDS:-4}
+targets="normalise decoder binxml fast"
 
 # 1. Replays of committed crash inputs, one assertion per input.
 for target in $targets; do
+	# The decoder targets share one replay program that runs every decoder.
 	replay="$top_builddir/fuzz/replay-$target"
+	[ "$target" = normalise ] || replay="$top_builddir/fuzz/replay-decoder"
 	for input in "$top_srcdir/fuzz/regressions/$target"/*; do
 		[ -f "$input" ] || continue
 		name=${input#"$top_srcdir"/}
@@ -27,12 +29,13 @@ done
 # 2. The libFuzzer targets, built with clang beside the build (reused
 # while newer than their sources).
 bin="$top_builddir/fuzz/bin"
-newest=$(ls -t "$top_srcdir"/fuzz/*.c "$top_srcdir"/src/normalise.c "$top_srcdir"/src/util.c \
-    "$top_srcdir"/src/event.c "$top_srcdir"/src/decoder-libevtx-xml.c | head -n 1)
-if [ -x "$bin/fuzz-decoder" ] && [ "$bin/fuzz-decoder" -nt "$newest" ] &&
-    [ -x "$bin/fuzz-normalise" ] && [ "$bin/fuzz-normalise" -nt "$newest" ]; then
-	status=0
-else
+newest=$(ls -t "$top_srcdir"/fuzz/*.c "$top_srcdir"/fuzz/build.sh "$top_srcdir"/src/*.c \
+    "$top_srcdir"/src/*.h | head -n 1)
+status=0
+for target in $targets; do
+	[ -x "$bin/fuzz-$target" ] && [ "$bin/fuzz-$target" -nt "$newest" ] || status=1
+done
+if [ $status -ne 0 ]; then
 	sh "$top_srcdir/fuzz/build.sh" "$top_srcdir" "$bin" >"$TEST_TMP/build.log" 2>&1
 	status=$?
 fi

@@ -9,11 +9,12 @@
 # every record outside the damaged chunk is still read; and when records are
 # lost, the loss is counted in ingest_errors and named on stderr.
 #
-# ROBUST_MUTATE_SEEDS (default 2) seeds per kind; ROBUST_MUTATE_FILE the
-# file to damage. 'make soak' runs many more seeds.
+# ROBUST_MUTATE_SEEDS (default 1) seeds per kind; ROBUST_MUTATE_FILE the
+# file to damage; ROBUST_MUTATE_DECODERS the decoders that read each damaged
+# file (default: libevtx-xml fast). 'make soak' runs many more seeds.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-seeds=${ROBUST_MUTATE_SEEDS:-2}
+seeds=${ROBUST_MUTATE_SEEDS:-1}
 seed_base=${ROBUST_SEED:-1}
 mutate="$top_builddir/tests/evtx-mutate"
 base=${ROBUST_MUTATE_FILE:-}
@@ -30,32 +31,44 @@ echo "# damaging $base, $seeds seeds per kind from $seed_base"
 kinds="bitflip truncate zero-chunk dup-chunk swap-records giant-size template-self
 template-out template-loop deep-nesting long-string string-overrun bad-name"
 
-# The undamaged file's records (live or recovered record numbers) and errors.
-"$WFPSIFT" ingest -q -d "$TEST_TMP/base.db" "$base" >/dev/null 2>&1
-sql "$TEST_TMP/base.db" "SELECT DISTINCT record_number FROM events
-    WHERE recovered = 0" | LC_ALL=C sort >"$TEST_TMP/base.numbers"
-base_errors=$(sql "$TEST_TMP/base.db" "SELECT error_count FROM sources")
-ok $([ -s "$TEST_TMP/base.numbers" ] && echo 0 || echo 1) \
-    "the undamaged file is read ($(wc -l <"$TEST_TMP/base.numbers" | tr -d ' ') live records)"
+# The damaged copies, made once.
+for kind in $kinds; do
+	seed=$seed_base
+	while [ $seed -lt $((seed_base + seeds)) ]; do
+		"$mutate" "$kind" "$seed" "$base" "$TEST_TMP/$kind-$seed.evtx" \
+		    >"$TEST_TMP/$kind-$seed.line"
+		echo $? >"$TEST_TMP/$kind-$seed.status"
+		seed=$((seed + 1))
+	done
+done
 
 files=0 lost_total=0
+for decoder in ${ROBUST_MUTATE_DECODERS:-libevtx-xml fast}; do
+# The undamaged file's records (live record numbers) and errors.
+"$WFPSIFT" ingest -q --decoder "$decoder" -d "$TEST_TMP/base-$decoder.db" "$base" >/dev/null 2>&1
+sql "$TEST_TMP/base-$decoder.db" "SELECT DISTINCT record_number FROM events
+    WHERE recovered = 0" | LC_ALL=C sort >"$TEST_TMP/base.numbers"
+base_errors=$(sql "$TEST_TMP/base-$decoder.db" "SELECT error_count FROM sources")
+ok $([ -s "$TEST_TMP/base.numbers" ] && echo 0 || echo 1) \
+    "$decoder: the undamaged file is read ($(wc -l <"$TEST_TMP/base.numbers" | tr -d ' ') live records)"
+
 for kind in $kinds; do
 	seed=$seed_base
 	while [ $seed -lt $((seed_base + seeds)) ]; do
 		damaged="$TEST_TMP/$kind-$seed.evtx"
-		line=$("$mutate" "$kind" "$seed" "$base" "$damaged")
-		status=$?
+		line=$(cat "$TEST_TMP/$kind-$seed.line")
+		status=$(cat "$TEST_TMP/$kind-$seed.status")
 		seed=$((seed + 1))
 		if [ $status -eq 3 ]; then
-			skip "$kind: $line" "not applicable"
+			skip "$decoder: $kind: $line" "not applicable"
 			continue
 		fi
 		set -- $line
 		chunk=$2 first=$3 last=$4
-		label="$kind (seed $((seed - 1))): $(echo "$line" | cut -d' ' -f5-)"
+		label="$decoder: $kind (seed $((seed - 1))): $(echo "$line" | cut -d' ' -f5-)"
 		files=$((files + 1))
-		case_file="$TEST_TMP/$kind-$seed.db"
-		timeout 20 "$WFPSIFT" ingest -d "$case_file" "$damaged" \
+		case_file="$TEST_TMP/$decoder-$kind-$seed.db"
+		timeout 20 "$WFPSIFT" ingest --decoder "$decoder" -d "$case_file" "$damaged" \
 		    >/dev/null 2>"$TEST_TMP/err"
 		status=$?
 
@@ -113,6 +126,7 @@ for kind in $kinds; do
 			ok 0 "$label: no record lost"
 		fi
 	done
+done
 done
 echo "# $files damaged files ingested, $lost_total records lost to the damage, all counted"
 done_testing
