@@ -56,10 +56,12 @@ ls "$TEST_TMP/seeds/decoder" | sed -n '13,$p' | while IFS= read -r f; do
 done
 for target in $targets; do
 	mkdir -p "$TEST_TMP/corpus-$target" "$TEST_TMP/artifacts-$target"
+	seeds="$TEST_TMP/seeds/decoder"
+	[ "$target" = normalise ] && seeds="$TEST_TMP/seeds/normalise"
 	ASAN_OPTIONS=detect_leaks=0 "$bin/fuzz-$target" -max_total_time="$seconds" \
 	    -max_len=70000 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$TEST_TMP/artifacts-$target/" \
-	    "$TEST_TMP/corpus-$target" "$TEST_TMP/seeds/$target" \
+	    "$TEST_TMP/corpus-$target" "$seeds" \
 	    >"$TEST_TMP/fuzz-$target.log" 2>&1
 	status=$?
 	stats=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|INITED|NEW|REDUCE)' "$TEST_TMP/fuzz-$target.log" | tail -n 1)
