@@ -51,7 +51,8 @@
  *                          +DURATION / -DURATION from the previous event in
  *                          the same block, or the block's start), recid=
  *                          (explicit record id: later records count on from
- *                          it, so a jump makes a gap), eventrecordid= (the
+ *                          it, so a jump makes a gap; recid=+N leaves N ids
+ *                          out before this record), eventrecordid= (the
  *                          <System> EventRecordID only, as in forwarded logs
  *                          where it is the source host's number while the
  *                          file's own record ids run on), or a field name.
@@ -1214,6 +1215,7 @@ struct rec {
 	int64_t time;
 	uint64_t recid;
 	uint64_t sysid; /* EventRecordID in <System> when not recid (forwarded logs) */
+	uint64_t skip;  /* recid=+N: leave N ids out before this record */
 	bool explicit_id;
 	long seq;
 	const struct profile *p;
@@ -2653,6 +2655,9 @@ static void do_event(struct stmt *st, int64_t *base)
 			if (given[k])
 				die("field %s given twice", key);
 			given[k] = v;
+		} else if (!strcmp(key, "recid") && v[0] == '+') {
+			r->skip = need_uint(key, v + 1, UINT64_MAX);
+			free(v);
 		} else if (!strcmp(key, "recid")) {
 			r->recid = need_uint(key, v, UINT64_MAX);
 			r->explicit_id = true;
@@ -3207,6 +3212,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nrecs; i++) {
 		if (recs[i]->explicit_id)
 			next = recs[i]->recid;
+		next += recs[i]->skip;
 		recs[i]->recid = next++;
 		for (int k = 0; k < norigins; k++)
 			if (!recs[i]->sysid && !strcmp(origins[k].computer, recs[i]->computer))
