@@ -41,7 +41,8 @@
  *                          another profile first; userdata=ELEMENT and
  *                          xmlns=URI make the fields children of
  *                          <UserData><ELEMENT xmlns=URI> instead of
- *                          <EventData><Data Name=...> (as 1100/1102 do).
+ *                          <EventData><Data Name=...> (as 1100/1102 do;
+ *                          the wrapper also gets xmlns:auto-ns3, as there).
  *                          TYPE: string uint8 uint16 uint32 uint64 hexint32
  *                          hexint64 sizet (declared SizeT, written HexInt64:
  *                          PIDs in 4688/4689/4624 on 64-bit Windows) sizet32
@@ -59,8 +60,8 @@
  *                          file's own record ids run on), or a field name.
  *                          Fields left out take the profile default or are
  *                          an error.
- *   default KEY=V...       System values for the events that follow
- *                          (usually computer=)
+ *   default computer=C     the computer of the events that follow (until
+ *                          the next default; a profile's computer= wins)
  *   let NAME=V...          set variables for expressions
  *   repeat COUNT [as=NAME] [time=T] [step=DUR] [jitter=DUR]
  *   ...
@@ -87,18 +88,19 @@
  *                                                       last record
  *                            truncate size=BYTES        cut the file
  *                            size-mismatch record=ID    trailing size differs
- *                          (a record-id gap is just an explicit recid=)
+ *                          (a record-id gap is an event's recid=+N)
  *   Durations: a number and a unit: 250ms, 1.5s, 3m, 2h, 1d (also us).
  *
  * EXPRESSIONS (inside ${...})
  *   Integers (decimal, 0x hex), "strings" (backslashes literal as everywhere,
  *   "" is one quote; control characters come from chr()), variables, ( ),
  *   unary - !, * / %, + - (+ joins text if either side is text),
- *   == != < <= > >=, && ||, c ? a : b, and functions:
+ *   == != < <= > >=, && ||, c ? a : b (only the branch taken is evaluated:
+ *   it may name variables that do not exist), and functions:
  *     rand(n)        pseudo-random 0..n-1 (seeded; deterministic)
  *     pick(k, a, b, ...)  the k-th argument (modulo their number)
  *     in(x, a, b, ...)    1 when x equals one of them
- *     ip(base, n)    IPv4 address base + n       chr(n)  code point n
+ *     ip(base, n)    IPv4 address base + n       chr(n)  code point n (not 0)
  *     repeat(s, n)   s n times                   hex(n)  0x1a2c
  *     q(s)           s in double quotes (command lines)
  *     hexw(n, w)     upper-case hex, w digits    dec(n, w) zero-padded
@@ -420,7 +422,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
 	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
@@ -2050,8 +2052,8 @@ static struct xv call(const char *fn, struct xv *a, int n)
 		NARGS(1);
 		struct buf b = {0};
 		int64_t cp = xv_num(&a[0]);
-		if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			die("chr(%" PRId64 ") is not a character", cp);
+		if (cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			die("chr(%" PRId64 ") is not a character (NUL is refused: readers end strings there)", cp);
 		put_utf8(&b, (uint32_t)cp);
 		r = xv_str((char *)b.p, b.len);
 		free(b.p);
