@@ -72,4 +72,33 @@ grep -qF 'WS\x1b]0;pwned\x07\x1b[2J' "$TEST_TMP/analyze.out"
 ok $? "hostile record: the host is shown escaped"
 is "$(sql "$TEST_TMP/hostile.db" "SELECT hex(host) || ' ' || hex(command_line) FROM processes")" \
     "57531B5D303B70776E6564071B5B324A 61C29B62" "hostile record: stored unchanged"
+
+# 3. The fixtures' hostile.evtx (markup, formulas, newlines, escapes, DEL,
+# C1, U+2028 in hosts, paths and users) through analyze and report.
+fixture="$TESTDATA/hostile.evtx"
+if [ -f "$fixture" ]; then
+	"$WFPSIFT" analyze -d "$TEST_TMP/fixture.db" -o "$TEST_TMP/fixture-report" "$fixture" \
+	    >"$TEST_TMP/fixture.out" 2>"$TEST_TMP/fixture.err"
+	is "$?" 0 "hostile.evtx: analyze exits 0"
+	is "$(control_bytes "$TEST_TMP/fixture.out") $(control_bytes "$TEST_TMP/fixture.err")" "0 0" \
+	    "hostile.evtx: no control byte in what analyze prints"
+	"$WFPSIFT" report -d "$TEST_TMP/fixture.db" --format jsonl >"$TEST_TMP/fixture.jsonl" \
+	    2>"$TEST_TMP/report.err"
+	is "$?" 0 "hostile.evtx: report --format jsonl to stdout exits 0"
+	# JSON requires C0 controls escaped; DEL and C1 it allows raw, but on a
+	# terminal they are as bad: known, left to the report writer.
+	c0=$(LC_ALL=C tr -d '\n' <"$TEST_TMP/fixture.jsonl" | LC_ALL=C tr -cd '\000-\037' | wc -c | tr -d ' ')
+	is "$c0" 0 "hostile.evtx: JSONL on stdout holds no raw C0 control"
+	all=$(control_bytes "$TEST_TMP/fixture.jsonl")
+	tap_count=$((tap_count + 1))
+	if [ "$all" -eq 0 ]; then
+		echo "ok $tap_count - hostile.evtx: JSONL on stdout holds no raw DEL or C1 control # TODO report-jsonl"
+	else
+		echo "not ok $tap_count - hostile.evtx: JSONL on stdout holds no raw DEL or C1 control ($all) # TODO report-jsonl escapes only what JSON requires"
+	fi
+else
+	for what in "analyze exits 0" "no control byte" "report exits 0" "no raw C0" "no raw DEL or C1"; do
+		skip "hostile.evtx: $what" "no testdata/hostile.evtx"
+	done
+fi
 done_testing
