@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -46,6 +47,24 @@ static int
 execute(struct store *store, const char *sql)
 {
 	return sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Switch the case to WAL. Switching needs an exclusive lock, and SQLite
+ * returns SQLITE_BUSY at once, without calling the busy handler, when
+ * another process is opening the same new case: retry for as long as the
+ * busy timeout would have waited.
+ */
+static int
+set_wal_mode(struct store *store)
+{
+	struct timespec	pause = { 0, 10 * 1000 * 1000 };
+	int		result, attempts = 0;
+
+	while ((result = sqlite3_exec(store->db, "PRAGMA journal_mode = WAL",
+	    NULL, NULL, NULL)) == SQLITE_BUSY && ++attempts < 6000)
+		nanosleep(&pause, NULL);
+	return result == SQLITE_OK ? 0 : -1;
 }
 
 /*
@@ -94,7 +113,7 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	}
 	/* Another wfpsift on the same case waits instead of failing. */
 	sqlite3_busy_timeout(store->db, 60000);
-	if (execute(store, "PRAGMA journal_mode = WAL") == -1 ||
+	if (set_wal_mode(store) == -1 ||
 	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
 	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
 	    execute(store, "PRAGMA foreign_keys = ON") == -1 ||
