@@ -14,6 +14,7 @@
 static const struct command *commands[] = {
 	&cmd_analyze,
 	&cmd_ingest,
+	&cmd_gaps,
 	&cmd_report,
 	&cmd_schema,
 };
