@@ -22,6 +22,7 @@ struct command {
 extern const struct command cmd_ingest;
 extern const struct command cmd_analyze;
 extern const struct command cmd_schema;
+extern const struct command cmd_detect;
 
 /* Print a command's usage to stderr and return EXIT_USAGE. */
 int	 command_usage_error(const struct command *, const char *fmt, ...)

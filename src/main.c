@@ -11,6 +11,7 @@
 
 static const struct command *commands[] = {
 	&cmd_analyze,
+	&cmd_detect,
 	&cmd_ingest,
 	&cmd_schema,
 };
