@@ -74,3 +74,35 @@ logon() {
 	    logon_type, source_ip) VALUES ($1, 1, 1, $1, $(q "$2"), $(tsql "$3"),
 	    4624, $(q "$9"), $(q "$7"), $(q "$8"), $(q "$4"), $5, $(q "$6"));"
 }
+
+# net_series FIRST_ID COUNT HOST START STEP DIRECTION PROTOCOL LOCAL_IP
+#            LOCAL_PORT REMOTE_IP REMOTE_PORT PID APP_PATH [ACTION]
+# COUNT network events, ids FIRST_ID.., at START + n * STEP seconds. The
+# address and port arguments are SQL expressions in n (0, 1, ...), e.g.
+# "'10.0.1.' || (n + 1)" or "1 + n % 9". APP_PATH is a plain path or '-'.
+net_series() {
+	app_path=${13}
+	app_name=${app_path##*\\}
+	[ "$app_path" = "-" ] && app_name=-
+	printf "%s\n" "INSERT INTO network_events (id, event_row, source_id,
+	    record_id, host, time, time_unix_us, event_id, provider, action,
+	    direction, protocol, protocol_name, local_ip, local_port, remote_ip,
+	    remote_port, pid, application, application_path, application_name)
+	    WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq
+	      WHERE n < $2 - 1)
+	    SELECT $1 + n, 1, 1, $1 + n, $(q "$3"),
+	    strftime('%Y-%m-%dT%H:%M:%S.0000000Z', $T0 + $4 + n * $5, 'unixepoch'),
+	    CAST(($T0 + $4 + n * $5) * 1000000 AS INTEGER), 5156,
+	    'Microsoft-Windows-Security-Auditing', '${14:-allowed}', '$6', $7,
+	    CASE $7 WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' END,
+	    $8, $9, ${10}, ${11}, ${12}, $(q "$app_path"), $(q "$app_path"),
+	    $(q "$app_name") FROM seq;"
+}
+
+# findings CASE: the findings as 'detector|severity|host|source|destination|port|distinct|events|service|rules|seen_from'.
+findings() {
+	sql "$1" "SELECT detector, severity, coalesce(host, '-'), coalesce(source_ip, '-'),
+	    coalesce(destination_ip, '-'), coalesce(destination_port, '-'), distinct_count,
+	    event_count, coalesce(service, '-'), coalesce(reference_rules, '-'),
+	    coalesce(seen_from, '-') FROM findings ORDER BY id"
+}
