@@ -339,8 +339,8 @@ usage_detail(const struct app_misuse *state, const struct usage *usage,
 	if (others == 0)
 		sqlite3_str_appendf(text, "; no other user in the case does");
 	else
-		sqlite3_str_appendf(text, "; %zu other user%s in the case do%s",
-		    others, others == 1 ? "" : "s", others == 1 ? "es" : "");
+		sqlite3_str_appendf(text, "; %lld other user%s in the case do%s",
+		    (long long)others, others == 1 ? "" : "s", others == 1 ? "es" : "");
 	detail = sqlite3_str_finish(text);
 	if (detail == NULL)
 		return NULL;
