@@ -937,14 +937,17 @@ print_findings(sqlite3 *db, FILE *out, const struct detect_result *result,
 		print_column(statement, 3, out);
 		fputs(": ", out);
 		print_column(statement, 4, out);
-		fprintf(out, " [%lld evidence events]\n",
-		    (long long)sqlite3_column_int64(statement, 5));
+		fprintf(out, " [%lld evidence event%s]\n",
+		    (long long)sqlite3_column_int64(statement, 5),
+		    sqlite3_column_int64(statement, 5) == 1 ? "" : "s");
 	}
 	sqlite3_finalize(statement);
-	fprintf(out, "%lld findings (%lld port sweeps, %lld host sweeps, %lld"
+	fprintf(out, "%lld finding%s (%lld port sweep%s, %lld host sweep%s, %lld"
 	    " application misuse); %lld of %lld network events attributed to a user.\n",
-	    (long long)result->findings, (long long)result->port_sweeps,
-	    (long long)result->host_sweeps, (long long)result->app_misuses,
+	    (long long)result->findings, result->findings == 1 ? "" : "s",
+	    (long long)result->port_sweeps, result->port_sweeps == 1 ? "" : "s",
+	    (long long)result->host_sweeps, result->host_sweeps == 1 ? "" : "s",
+	    (long long)result->app_misuses,
 	    (long long)result->attributed, (long long)result->network_events);
 }
 
