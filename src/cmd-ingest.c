@@ -13,7 +13,7 @@
 #include "cmd-ingest.h"
 
 static const char usage[] =
-    "usage: wfpsift ingest [-d CASE] [--all-data] [-q] PATH...\n"
+    "usage: wfpsift ingest [-d CASE] [-j N] [--all-data] [-q] PATH...\n"
     "\n"
     "Read .evtx files (or folders, recursively; files are found by their\n"
     "signature, not their name) into the SQLite case file. Files already in\n"
@@ -23,6 +23,10 @@ static const char usage[] =
     "      --all-data      keep EventData as JSON for every record, not only\n"
     "                      the network, process, logon and audit events\n"
     "      --decoder NAME  libevtx-xml (the reference decoder)\n"
+    "  -j, --jobs N        decoding threads (default: one per core); the case\n"
+    "                      is the same whatever N is\n"
+    "      --decode-only   read, decode and normalise, but store nothing (for\n"
+    "                      measuring the decoder; the case is not written)\n"
     "  -q, --quiet         no per-record messages, no summary\n"
     "  -h, --help          this help\n"
     "\n"
@@ -48,6 +52,8 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 		{ "decoder", required_argument, NULL, 'D' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "decode-only", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -60,7 +66,7 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 	out->ingest.max_messages_per_file = 20;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, out->accept_output ? "d:o:qh" : "d:qh",
+	while ((c = getopt_long(argc, argv, out->accept_output ? "d:o:j:qh" : "d:j:qh",
 	    long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -80,6 +86,14 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 			break;
 		case 'q':
 			out->ingest.quiet = 1;
+			break;
+		case 'B':
+			out->ingest.decode_only = 1;
+			break;
+		case 'j':
+			out->ingest.threads = atoi(optarg);
+			if (out->ingest.threads < 1 || out->ingest.threads > 64)
+				return command_usage_error(command, "-j takes a number of threads from 1 to 64");
 			break;
 		case 'h':
 			out->help = 1;

@@ -40,27 +40,35 @@ struct decoder {
 	size_t			 arena_used;
 };
 
-/* Copy libevtx's error text into a problem and free the error. */
+/*
+ * Copy libevtx's error into a problem and free the error. libevtx keeps a
+ * backtrace whose first line is the root cause ("invalid binary XML token")
+ * and whose last is the call we made; the cause is what an analyst needs.
+ */
 static void
 set_libevtx_problem(struct decode_problem *problem, const char *kind,
     long index, const char *what, libevtx_error_t **error)
 {
-	char	text[400] = "";
+	char	 text[1024] = "", *cause = text, *colon, *newline;
 
 	if (error != NULL && *error != NULL) {
-		libevtx_error_sprint(*error, text, sizeof(text));
+		libevtx_error_backtrace_sprint(*error, text, sizeof(text));
 		libevtx_error_free(error);
 	}
-	/* libevtx's messages span lines; keep one line. */
-	for (char *p = text; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\r')
+	if ((newline = strchr(text, '\n')) != NULL)
+		*newline = '\0';
+	/* "libfwevt_xml_document_read_attribute: invalid ..." -> the message. */
+	if ((colon = strstr(text, ": ")) != NULL && strchr(text, ' ') > colon)
+		cause = colon + 2;
+	for (char *p = cause; *p != '\0'; p++)
+		if (*p == '\r')
 			*p = ' ';
 	problem->kind = kind;
 	problem->record_index = index;
 	problem->record_id = -1;
 	problem->chunk = -1;
 	snprintf(problem->message, sizeof(problem->message), "%s%s%s", what,
-	    text[0] ? ": " : "", text);
+	    cause[0] ? ": " : "", cause);
 }
 
 static int

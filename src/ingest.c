@@ -1,8 +1,16 @@
 /*
- * ingest.c: the read -> decode -> normalise -> store loop.
+ * ingest.c: the read -> decode -> normalise -> store pipeline.
+ *
+ * Decoding threads take files in order, hash them, decode their records
+ * into batches and queue the batches on the file's own job. The calling
+ * thread is the only one that writes: it takes the jobs in order and each
+ * job's batches in order, so the case is the same whatever the number of
+ * threads. Each job holds at most a few batches, so memory stays flat
+ * however large the files are.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +19,7 @@
 
 #include <zlib.h>
 
+#include "batch.h"
 #include "file-walk.h"
 #include "ingest.h"
 #include "normalise.h"
@@ -18,16 +27,40 @@
 #include "util.h"
 
 #define RECORDS_PER_TRANSACTION 20000
+#define BATCHES_PER_JOB 4
 
-/* Everything one file's ingest keeps track of. */
-struct file_run {
-	struct store		*store;
-	const struct ingest_options *options;
-	struct ingest_totals	*totals;
+/* One input file, from its decoding thread to the writer. */
+struct file_job {
 	const char		*path;
-	int64_t			 source_id;
-	long			 messages;
-	struct source_summary	 summary;
+	/* Set by the decoding thread before the first batch is queued. */
+	int			 ready;
+	int			 hash_errno;	/* hashing failed */
+	char			 sha256[65];
+	int64_t			 size;
+	int			 already_in_case;
+	int			 header_bad;
+	struct decode_problem	 header_problem;
+	int			 open_failed;
+	struct decode_problem	 open_problem;
+	struct evtx_file_info	 info;
+	struct source_summary	 header;	/* flags, chunk count, next id */
+	/* The queue of decoded batches; finished when the last is queued. */
+	struct batch		*head, *tail;
+	int			 queued;
+	int			 finished;
+};
+
+struct pipeline {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 changed;
+	const struct ingest_options *options;
+	struct file_job		*jobs;
+	size_t			 job_count;
+	size_t			 next_job;	/* next one a thread takes */
+	struct batch		*free_batches;
+	int			 stopping;	/* the writer failed */
+	char			**known_hashes;	/* complete in the case, sorted */
+	size_t			 known_count;
 };
 
 static double
@@ -37,41 +70,6 @@ seconds_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Print a problem as one line naming the file and, when known, the record. */
-static void
-report_problem(struct file_run *run, const struct decode_problem *problem)
-{
-	run->messages++;
-	if (run->options->quiet)
-		return;
-	if (run->messages > run->options->max_messages_per_file) {
-		if (run->messages == run->options->max_messages_per_file + 1)
-			fprintf(stderr, "wfpsift: %s: more problems; all are in "
-			    "the case's ingest_errors table\n", run->path);
-		return;
-	}
-	fputs("wfpsift: ", stderr);
-	fputs_safe(run->path, stderr);
-	if (problem->record_index >= 0)
-		fprintf(stderr, ": record %ld", problem->record_index);
-	if (problem->record_id >= 0)
-		fprintf(stderr, " (EventRecordID %lld)", (long long)problem->record_id);
-	fputs(": ", stderr);
-	fputs_safe(problem->message, stderr);
-	fputc('\n', stderr);
-}
-
-static int
-record_problem(struct file_run *run, const struct decode_problem *problem)
-{
-	report_problem(run, problem);
-	run->summary.error_count++;
-	run->totals->errors++;
-	return store_add_error(run->store, run->source_id, run->path,
-	    problem->kind, problem->record_index, problem->record_id,
-	    problem->chunk, problem->message);
 }
 
 /*
@@ -95,6 +93,8 @@ read_file_header(const char *path, struct source_summary *summary,
 		n = read(fd, header, sizeof(header));
 		close(fd);
 	}
+	*problem = (struct decode_problem){ .kind = "file", .record_index = -1,
+	    .record_id = -1, .chunk = -1 };
 	if (n != (ssize_t)sizeof(header)) {
 		snprintf(problem->message, sizeof(problem->message),
 		    "file header is incomplete (%zd of 128 bytes)", n < 0 ? 0 : n);
@@ -118,17 +118,250 @@ read_file_header(const char *path, struct source_summary *summary,
 	return 0;
 }
 
-static void
-show_progress(const struct ingest_totals *totals, long file_number, double started)
+static int
+compare_strings(const void *a, const void *b)
 {
-	double	elapsed = seconds_now() - started;
-
-	fprintf(stderr, "\r\033[Kingest: file %ld/%ld, %lld records, %.0f records/s",
-	    file_number, totals->files_found, (long long)totals->records,
-	    elapsed > 0 ? (double)totals->records / elapsed : 0.0);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Keep the span of live record ids and times for the sources row. */
+/* 1 when the case already holds this file complete. */
+static int
+hash_known(const struct pipeline *pipeline, const char *sha256)
+{
+	const char	*key = sha256;
+
+	return pipeline->known_count > 0 && bsearch(&key, pipeline->known_hashes,
+	    pipeline->known_count, sizeof(char *), compare_strings) != NULL;
+}
+
+/* Load the hashes of the sources already complete, for the threads to check. */
+static int
+load_known_hashes(struct store *store, struct pipeline *pipeline)
+{
+	sqlite3_stmt	*statement;
+	size_t		 allocated = 0;
+
+	if (sqlite3_prepare_v2(store_db(store), "SELECT sha256 FROM sources "
+	    "WHERE status = 'complete'", -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(statement) == SQLITE_ROW) {
+		if (pipeline->known_count == allocated) {
+			char	**grown;
+
+			allocated = allocated ? allocated * 2 : 64;
+			grown = realloc(pipeline->known_hashes, allocated * sizeof(char *));
+			if (grown == NULL)
+				break;
+			pipeline->known_hashes = grown;
+		}
+		pipeline->known_hashes[pipeline->known_count++] =
+		    strdup((const char *)sqlite3_column_text(statement, 0));
+	}
+	sqlite3_finalize(statement);
+	qsort(pipeline->known_hashes, pipeline->known_count, sizeof(char *),
+	    compare_strings);
+	return 0;
+}
+
+/* A batch from the free list, or a new one. Called with the lock held. */
+static struct batch *
+take_batch(struct pipeline *pipeline)
+{
+	struct batch	*batch = pipeline->free_batches;
+
+	if (batch != NULL) {
+		pipeline->free_batches = batch->next;
+		batch_reset(batch);
+		return batch;
+	}
+	return batch_new();
+}
+
+/*
+ * Queue a batch on its job, waiting while the job's queue is full.
+ * Returns -1 when the writer has stopped.
+ */
+static int
+queue_batch(struct pipeline *pipeline, struct file_job *job, struct batch *batch,
+    int last)
+{
+	pthread_mutex_lock(&pipeline->lock);
+	while (job->queued >= BATCHES_PER_JOB && !pipeline->stopping)
+		pthread_cond_wait(&pipeline->changed, &pipeline->lock);
+	if (batch != NULL) {
+		batch->next = NULL;
+		if (job->tail != NULL)
+			job->tail->next = batch;
+		else
+			job->head = batch;
+		job->tail = batch;
+		job->queued++;
+	}
+	if (last)
+		job->finished = 1;
+	pthread_cond_broadcast(&pipeline->changed);
+	pthread_mutex_unlock(&pipeline->lock);
+	return pipeline->stopping ? -1 : 0;
+}
+
+/* Publish a job's file facts (before any batch). */
+static void
+mark_ready(struct pipeline *pipeline, struct file_job *job, int finished)
+{
+	pthread_mutex_lock(&pipeline->lock);
+	job->ready = 1;
+	job->finished = finished;
+	pthread_cond_broadcast(&pipeline->changed);
+	pthread_mutex_unlock(&pipeline->lock);
+}
+
+/* Hash, check and open one file, then decode all its records into batches. */
+static void
+decode_job(struct pipeline *pipeline, struct file_job *job, struct event *event)
+{
+	const struct decoder_ops *ops = pipeline->options->decoder;
+	struct decoder		*decoder = NULL;
+	struct decode_problem	 problem;
+	enum decode_status	 status;
+	struct batch		*batch;
+
+	if (sha256_file(job->path, job->sha256, &job->size) == -1) {
+		job->hash_errno = errno;
+		mark_ready(pipeline, job, 1);
+		return;
+	}
+	if (!pipeline->options->decode_only && hash_known(pipeline, job->sha256)) {
+		job->already_in_case = 1;
+		mark_ready(pipeline, job, 1);
+		return;
+	}
+	job->header_bad = read_file_header(job->path, &job->header,
+	    &job->header_problem) == -1;
+	job->open_problem = (struct decode_problem){ .kind = "file",
+	    .record_index = -1, .record_id = -1, .chunk = -1 };
+	if (ops->open(job->path, &decoder, &job->open_problem) == -1) {
+		job->open_failed = 1;
+		mark_ready(pipeline, job, 1);
+		return;
+	}
+	ops->info(decoder, &job->info);
+	mark_ready(pipeline, job, 0);
+
+	pthread_mutex_lock(&pipeline->lock);
+	batch = take_batch(pipeline);
+	pthread_mutex_unlock(&pipeline->lock);
+	for (;;) {
+		memset(&problem, 0, sizeof(problem));
+		status = ops->next(decoder, event, &problem);
+		if (status == DECODE_END || status == DECODE_FAILED || batch == NULL) {
+			if (status == DECODE_FAILED && batch != NULL)
+				batch_add_problem(batch, &problem);
+			break;
+		}
+		if (status == DECODE_SKIPPED)
+			batch_add_problem(batch, &problem);
+		else if (batch_add_event(batch, event) == -1) {
+			snprintf(problem.message, sizeof(problem.message),
+			    "out of memory copying record");
+			problem.kind = "record";
+			problem.record_index = event->record_index;
+			problem.record_id = (int64_t)event->record_id;
+			problem.chunk = -1;
+			batch_add_problem(batch, &problem);
+		}
+		if (batch_full(batch)) {
+			if (queue_batch(pipeline, job, batch, 0) == -1) {
+				batch = NULL;
+				break;
+			}
+			pthread_mutex_lock(&pipeline->lock);
+			batch = take_batch(pipeline);
+			pthread_mutex_unlock(&pipeline->lock);
+		}
+	}
+	ops->close(decoder);
+	queue_batch(pipeline, job, batch, 1);
+}
+
+/* A decoding thread: take the next file until none is left. */
+static void *
+decoding_thread(void *argument)
+{
+	struct pipeline	*pipeline = argument;
+	struct event	*event = malloc(sizeof(*event));
+	size_t		 index;
+
+	for (;;) {
+		pthread_mutex_lock(&pipeline->lock);
+		index = pipeline->next_job++;
+		pthread_mutex_unlock(&pipeline->lock);
+		if (index >= pipeline->job_count || pipeline->stopping)
+			break;
+		if (event == NULL) {
+			pipeline->jobs[index].open_failed = 1;
+			snprintf(pipeline->jobs[index].open_problem.message,
+			    sizeof(pipeline->jobs[index].open_problem.message),
+			    "out of memory");
+			mark_ready(pipeline, &pipeline->jobs[index], 1);
+			continue;
+		}
+		decode_job(pipeline, &pipeline->jobs[index], event);
+	}
+	free(event);
+	return NULL;
+}
+
+/* What the writer knows about the file it is storing. */
+struct file_run {
+	struct store		*store;
+	const struct ingest_options *options;
+	struct ingest_totals	*totals;
+	const char		*path;
+	int64_t			 source_id;
+	long			 messages;
+	long			 in_transaction;
+	struct source_summary	 summary;
+};
+
+/* Print a problem as one line naming the file and, when known, the record. */
+static void
+report_problem(struct file_run *run, const struct decode_problem *problem)
+{
+	run->messages++;
+	if (run->options->quiet)
+		return;
+	if (run->messages > run->options->max_messages_per_file) {
+		if (run->messages == run->options->max_messages_per_file + 1) {
+			fputs("wfpsift: ", stderr);
+			fputs_safe(run->path, stderr);
+			fputs(": more problems; all are in the case's ingest_errors "
+			    "table\n", stderr);
+		}
+		return;
+	}
+	fputs("wfpsift: ", stderr);
+	fputs_safe(run->path, stderr);
+	if (problem->record_index >= 0)
+		fprintf(stderr, ": record %ld", problem->record_index);
+	if (problem->record_id >= 0)
+		fprintf(stderr, " (EventRecordID %lld)", (long long)problem->record_id);
+	fputs(": ", stderr);
+	fputs_safe(problem->message, stderr);
+	fputc('\n', stderr);
+}
+
+static int
+record_problem(struct file_run *run, const struct decode_problem *problem)
+{
+	report_problem(run, problem);
+	run->summary.error_count++;
+	run->totals->errors++;
+	return store_add_error(run->store, run->source_id, run->path,
+	    problem->kind ? problem->kind : "record", problem->record_index,
+	    problem->record_id, problem->chunk, problem->message);
+}
+
+/* Keep the span of live record numbers and times for the sources row. */
 static void
 note_record(struct source_summary *summary, const struct event *event)
 {
@@ -152,52 +385,103 @@ note_record(struct source_summary *summary, const struct event *event)
 	}
 }
 
-/* Decode every record of an opened file into the store. */
+/* Normalise and store one decoded event. */
 static int
-decode_all(struct file_run *run, struct decoder *decoder, long file_number,
-    double started)
+store_event(struct file_run *run, const struct event *event,
+    struct normalised_event *normal)
 {
-	static struct event		event;
-	static struct normalised_event	normal;
-	struct decode_problem		problem;
-	enum decode_status		status;
-	long				in_transaction = 0;
-	double				last_progress = 0;
+	struct decode_problem	problem;
 
-	for (;;) {
-		memset(&problem, 0, sizeof(problem));
-		status = run->options->decoder->next(decoder, &event, &problem);
-		if (status == DECODE_END)
-			break;
-		if (status == DECODE_SKIPPED) {
-			if (record_problem(run, &problem) == -1)
-				return -1;
-			continue;
-		}
-		if (event.fields_truncated) {
-			problem = (struct decode_problem){ .kind = "field",
-			    .record_index = event.record_index,
-			    .record_id = (int64_t)event.record_id, .chunk = -1 };
-			snprintf(problem.message, sizeof(problem.message),
-			    "more than %d EventData values; the rest are not stored",
-			    EVENT_MAX_FIELDS);
-			if (record_problem(run, &problem) == -1)
-				return -1;
-		}
-		normalise_event(&event, &normal);
-		if (store_add_event(run->store, run->source_id, &event, &normal,
-		    run->options->keep_all_data) == -1)
+	if (event->fields_truncated) {
+		problem = (struct decode_problem){ .kind = "field",
+		    .record_index = event->record_index,
+		    .record_id = (int64_t)event->record_id, .chunk = -1 };
+		snprintf(problem.message, sizeof(problem.message),
+		    "more than %d EventData values; the rest are not stored",
+		    EVENT_MAX_FIELDS);
+		if (record_problem(run, &problem) == -1)
 			return -1;
-		note_record(&run->summary, &event);
-		run->totals->records++;
-		run->totals->recovered += event.recovered;
-		run->totals->network_events += normal.kind == NORMALISED_NETWORK;
-		if (++in_transaction == RECORDS_PER_TRANSACTION) {
-			if (store_commit(run->store) == -1 || store_begin(run->store) == -1)
+	}
+	normalise_event(event, normal);
+	if (store_add_event(run->store, run->source_id, event, normal,
+	    run->options->keep_all_data) == -1)
+		return -1;
+	note_record(&run->summary, event);
+	run->totals->records++;
+	run->totals->recovered += event->recovered;
+	run->totals->network_events += normal->kind == NORMALISED_NETWORK;
+	if (++run->in_transaction >= RECORDS_PER_TRANSACTION) {
+		if (store_commit(run->store) == -1 || store_begin(run->store) == -1)
+			return -1;
+		run->in_transaction = 0;
+	}
+	return 0;
+}
+
+/* Wait for the job's next batch; NULL when the file is done. */
+static struct batch *
+next_batch(struct pipeline *pipeline, struct file_job *job)
+{
+	struct batch	*batch = NULL;
+
+	pthread_mutex_lock(&pipeline->lock);
+	while (job->head == NULL && !job->finished)
+		pthread_cond_wait(&pipeline->changed, &pipeline->lock);
+	if (job->head != NULL) {
+		batch = job->head;
+		job->head = batch->next;
+		if (job->head == NULL)
+			job->tail = NULL;
+		job->queued--;
+		pthread_cond_broadcast(&pipeline->changed);
+	}
+	pthread_mutex_unlock(&pipeline->lock);
+	return batch;
+}
+
+static void
+recycle_batch(struct pipeline *pipeline, struct batch *batch)
+{
+	pthread_mutex_lock(&pipeline->lock);
+	batch->next = pipeline->free_batches;
+	pipeline->free_batches = batch;
+	pthread_mutex_unlock(&pipeline->lock);
+}
+
+static void
+show_progress(const struct ingest_totals *totals, long file_number, double started)
+{
+	double	elapsed = seconds_now() - started;
+
+	fprintf(stderr, "\r\033[Kingest: file %ld/%ld, %lld records, %.0f records/s",
+	    file_number, totals->files_found, (long long)totals->records,
+	    elapsed > 0 ? (double)totals->records / elapsed : 0.0);
+}
+
+/* Store every batch of a job that was opened. */
+static int
+store_batches(struct pipeline *pipeline, struct file_job *job, struct file_run *run,
+    long file_number, double started)
+{
+	static __thread struct normalised_event	normal;
+	struct batch	*batch;
+	double		 last_progress = 0;
+	size_t		 i;
+
+	while ((batch = next_batch(pipeline, job)) != NULL) {
+		for (i = 0; i < batch->count; i++) {
+			const struct batch_item	*item = &batch->items[i];
+			int result = item->kind == BATCH_PROBLEM ?
+			    record_problem(run, &item->problem) :
+			    store_event(run, &item->event, &normal);
+
+			if (result == -1) {
+				recycle_batch(pipeline, batch);
 				return -1;
-			in_transaction = 0;
+			}
 		}
-		if (run->options->show_progress && (run->totals->records & 1023) == 0 &&
+		recycle_batch(pipeline, batch);
+		if (run->options->show_progress &&
 		    seconds_now() - last_progress > 0.25) {
 			last_progress = seconds_now();
 			show_progress(run->totals, file_number, started);
@@ -206,55 +490,88 @@ decode_all(struct file_run *run, struct decoder *decoder, long file_number,
 	return 0;
 }
 
-/* Ingest one EVTX file. Returns 0 (even with record problems) or -1 on a store failure. */
+/* Decode-only runs (for benchmarks): normalise and count, store nothing. */
+static void
+count_batches(struct pipeline *pipeline, struct file_job *job,
+    struct ingest_totals *totals)
+{
+	static __thread struct normalised_event	normal;
+	struct batch	*batch;
+	size_t		 i;
+
+	totals->bytes += job->size;
+	if (!job->open_failed && job->hash_errno == 0)
+		totals->files_ingested++;
+	while ((batch = next_batch(pipeline, job)) != NULL) {
+		for (i = 0; i < batch->count; i++) {
+			if (batch->items[i].kind == BATCH_PROBLEM) {
+				totals->errors++;
+				continue;
+			}
+			normalise_event(&batch->items[i].event, &normal);
+			totals->records++;
+			totals->recovered += batch->items[i].event.recovered;
+			totals->network_events += normal.kind == NORMALISED_NETWORK;
+		}
+		recycle_batch(pipeline, batch);
+	}
+}
+
+/* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
-ingest_file(struct store *store, const char *path, const struct ingest_options *options,
+store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
     struct ingest_totals *totals, long file_number, double started)
 {
-	struct file_run		 run = { store, options, totals, path, 0, 0, { 0 } };
-	struct evtx_file_info	 info;
-	struct decode_problem	 problem = { .kind = "file", .record_index = -1,
-				    .record_id = -1, .chunk = -1 };
-	struct decoder		*decoder = NULL;
-	char			 sha256[65];
-	int64_t			 size;
+	struct file_run	 run = { store, pipeline->options, totals, job->path, 0,
+			    0, 0, { 0 } };
 
-	if (sha256_file(path, sha256, &size) == -1) {
-		fprintf(stderr, "wfpsift: %s: %s\n", path, strerror(errno));
-		totals->files_failed++;
-		return store_add_error(store, 0, path, "file", -1, -1, -1, strerror(errno));
-	}
-	if (store_find_complete_source(store, sha256) > 0) {
-		totals->files_already_in_case++;
+	pthread_mutex_lock(&pipeline->lock);
+	while (!job->ready)
+		pthread_cond_wait(&pipeline->changed, &pipeline->lock);
+	pthread_mutex_unlock(&pipeline->lock);
+	if (pipeline->options->decode_only) {
+		count_batches(pipeline, job, totals);
 		return 0;
 	}
-	totals->bytes += size;
-	if (store_begin(store) == -1 ||
-	    (run.source_id = store_begin_source(store, path, size, sha256,
-	    options->decoder->name)) < 0)
-		return -1;
+	if (job->hash_errno != 0) {
+		fputs("wfpsift: ", stderr);
+		fputs_safe(job->path, stderr);
+		fprintf(stderr, ": %s\n", strerror(job->hash_errno));
+		totals->files_failed++;
+		return store_add_error(store, 0, job->path, "file", -1, -1, -1,
+		    strerror(job->hash_errno));
+	}
+	/* Also a file named twice in this run: the first copy is complete now. */
+	if (job->already_in_case || store_find_complete_source(store, job->sha256) > 0) {
+		totals->files_already_in_case++;
+		while (next_batch(pipeline, job) != NULL)
+			;
+		return 0;
+	}
+	totals->bytes += job->size;
+	run.summary = job->header;
 	run.summary.first_record_id = -1;
 	run.summary.last_record_id = -1;
-	if (read_file_header(path, &run.summary, &problem) == -1 &&
-	    record_problem(&run, &problem) == -1)
+	if (store_begin(store) == -1 ||
+	    (run.source_id = store_begin_source(store, job->path, job->size,
+	    job->sha256, pipeline->options->decoder->name)) < 0)
 		return -1;
-	if (options->decoder->open(path, &decoder, &problem) == -1) {
-		record_problem(&run, &problem);
+	if (job->header_bad && record_problem(&run, &job->header_problem) == -1)
+		return -1;
+	if (job->open_failed) {
+		if (record_problem(&run, &job->open_problem) == -1)
+			return -1;
 		run.summary.status = "failed";
 		totals->files_failed++;
 		if (store_finish_source(store, run.source_id, &run.summary) == -1)
 			return -1;
 		return store_commit(store);
 	}
-	options->decoder->info(decoder, &info);
-	run.summary.corrupted = info.corrupted;
-	run.summary.major_version = info.major_version;
-	run.summary.minor_version = info.minor_version;
-	if (decode_all(&run, decoder, file_number, started) == -1) {
-		options->decoder->close(decoder);
+	run.summary.corrupted = job->info.corrupted;
+	run.summary.major_version = job->info.major_version;
+	run.summary.minor_version = job->info.minor_version;
+	if (store_batches(pipeline, job, &run, file_number, started) == -1)
 		return -1;
-	}
-	options->decoder->close(decoder);
 	/* Nothing read and something wrong (already said): the file failed. */
 	if (run.summary.record_count == 0 && run.summary.error_count > 0) {
 		run.summary.status = "failed";
@@ -286,29 +603,96 @@ walk_problem(void *pointer, const char *path, const char *message)
 	store_add_error(context->store, 0, path, "file", -1, -1, -1, message);
 }
 
+static int
+thread_count(const struct ingest_options *options, size_t files)
+{
+	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long	threads = options->threads > 0 ? options->threads : cores;
+
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > files)
+		threads = (long)files;
+	return threads > 64 ? 64 : (int)threads;
+}
+
+/* Stop the decoding threads, join them and free what the pipeline holds. */
+static void
+finish_pipeline(struct pipeline *pipeline, pthread_t *threads, int started_threads)
+{
+	struct batch	*batch, *next;
+	size_t		 i;
+
+	pthread_mutex_lock(&pipeline->lock);
+	pipeline->stopping = 1;
+	pthread_cond_broadcast(&pipeline->changed);
+	pthread_mutex_unlock(&pipeline->lock);
+	for (int t = 0; t < started_threads; t++)
+		pthread_join(threads[t], NULL);
+	for (i = 0; i < pipeline->job_count; i++)
+		for (batch = pipeline->jobs[i].head; batch != NULL; batch = next) {
+			next = batch->next;
+			batch_free(batch);
+		}
+	for (batch = pipeline->free_batches; batch != NULL; batch = next) {
+		next = batch->next;
+		batch_free(batch);
+	}
+	for (i = 0; i < pipeline->known_count; i++)
+		free(pipeline->known_hashes[i]);
+	free(pipeline->known_hashes);
+	free(pipeline->jobs);
+	pthread_mutex_destroy(&pipeline->lock);
+	pthread_cond_destroy(&pipeline->changed);
+}
+
 int
 ingest_paths(struct store *store, char *const *paths, int path_count,
     const struct ingest_options *options, struct ingest_totals *totals)
 {
 	struct file_list	 files = { 0 };
 	struct walk_context	 context = { store, totals };
+	struct pipeline		 pipeline;
+	pthread_t		 threads[64];
 	double			 started = seconds_now();
+	int			 thread_total, started_threads = 0, result = 0;
 	size_t			 i;
-	int			 result = 0;
 
 	memset(totals, 0, sizeof(*totals));
+	memset(&pipeline, 0, sizeof(pipeline));
 	for (int p = 0; p < path_count; p++)
 		file_walk(paths[p], &files, walk_problem, &context);
 	totals->files_found = (long)files.count;
+	pthread_mutex_init(&pipeline.lock, NULL);
+	pthread_cond_init(&pipeline.changed, NULL);
+	pipeline.options = options;
+	pipeline.job_count = files.count;
+	pipeline.jobs = calloc(files.count ? files.count : 1, sizeof(struct file_job));
+	if (pipeline.jobs == NULL || load_known_hashes(store, &pipeline) == -1) {
+		finish_pipeline(&pipeline, threads, 0);
+		file_list_free(&files);
+		return -1;
+	}
+	for (i = 0; i < files.count; i++)
+		pipeline.jobs[i].path = files.paths[i];
+	thread_total = thread_count(options, files.count);
+	for (int t = 0; t < thread_total; t++)
+		if (pthread_create(&threads[started_threads], NULL, decoding_thread,
+		    &pipeline) == 0)
+			started_threads++;
+	if (started_threads == 0 && files.count > 0)
+		result = -1;
 	for (i = 0; i < files.count && result == 0; i++) {
-		result = ingest_file(store, files.paths[i], options, totals,
+		result = store_job(&pipeline, store, &pipeline.jobs[i], totals,
 		    (long)i + 1, started);
 		if (result == -1) {
-			fprintf(stderr, "wfpsift: %s: cannot store: %s\n",
-			    files.paths[i], store_error(store));
+			fputs("wfpsift: ", stderr);
+			fputs_safe(files.paths[i], stderr);
+			fprintf(stderr, ": cannot store: %s\n", store_error(store));
 			store_rollback(store);
 		}
 	}
+	finish_pipeline(&pipeline, threads, started_threads);
 	if (options->show_progress && totals->records > 0)
 		fputs("\r\033[K", stderr);
 	totals->seconds = seconds_now() - started;

@@ -22,6 +22,8 @@ struct ingest_options {
 	int		 show_progress;	/* a progress line on stderr */
 	int		 quiet;		/* no per-problem messages */
 	int		 max_messages_per_file;
+	int		 threads;	/* decoding threads; 0 means one per core */
+	int		 decode_only;	/* benchmark: decode and normalise, store nothing */
 };
 
 struct ingest_totals {

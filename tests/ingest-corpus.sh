@@ -45,9 +45,11 @@ while IFS= read -r file; do
 	head -c 8 "$file" | grep -q '^ElfFile' || continue
 	hash=$(sha256sum "$file" | cut -d' ' -f1)
 	name=${file#"$CORPUS"/}
-	source_id=$(sql "$case_file" "SELECT id FROM sources WHERE sha256 = '$hash' AND status = 'complete'")
+	# A file libevtx cannot read at all is 'failed', with zero events.
+	source_id=$(sql "$case_file" "SELECT id FROM sources WHERE sha256 = '$hash'
+	    AND status IN ('complete', 'failed')")
 	if [ -z "$source_id" ]; then
-		ok 1 "$name: ingested"
+		ok 1 "$name: has a sources row"
 		continue
 	fi
 	expected=$(export_event_ids "$file")
