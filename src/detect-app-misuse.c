@@ -337,10 +337,11 @@ usage_detail(const struct app_misuse *state, const struct usage *usage,
 		    " period (which ended %s UTC)", learning_end);
 	}
 	if (others == 0)
-		sqlite3_str_appendf(text, "; no other user in the case does");
+		sqlite3_str_appendf(text, "; no other user in the case uses it this way");
 	else
-		sqlite3_str_appendf(text, "; %lld other user%s in the case do%s",
-		    (long long)others, others == 1 ? "" : "s", others == 1 ? "es" : "");
+		sqlite3_str_appendf(text, "; %lld other user%s in the case use%s it"
+		    " this way", (long long)others, others == 1 ? "" : "s",
+		    others == 1 ? "s" : "");
 	detail = sqlite3_str_finish(text);
 	if (detail == NULL)
 		return NULL;

@@ -412,6 +412,8 @@ evidence_normalise(struct finding *finding)
 {
 	size_t	i, kept = 0;
 
+	if (finding->evidence_count == 0)
+		return;
 	qsort(finding->evidence, finding->evidence_count,
 	    sizeof(*finding->evidence), compare_ids);
 	for (i = 0; i < finding->evidence_count; i++)
@@ -708,6 +710,27 @@ append_actor(sqlite3_str *text, const struct description *description)
 	}
 }
 
+/* Append a ", " separated list, its first few items only when long. */
+static void
+append_list(sqlite3_str *text, const char *list, int64_t count)
+{
+	const char	*cut = list;
+	int		 shown;
+
+	if (count <= 5) {
+		sqlite3_str_appendall(text, list);
+		return;
+	}
+	for (shown = 0; shown < 3 && (cut = strstr(cut, ", ")) != NULL; shown++)
+		cut += 2;
+	if (cut == NULL) {
+		sqlite3_str_appendall(text, list);
+		return;
+	}
+	sqlite3_str_append(text, list, (int)(cut - 2 - list));
+	sqlite3_str_appendf(text, " and %lld more", (long long)count - 3);
+}
+
 /* Append which logs show a sweep. */
 static void
 append_seen(sqlite3_str *text, const struct description *description)
@@ -717,15 +740,19 @@ append_seen(sqlite3_str *text, const struct description *description)
 		    description->source_host != NULL ? description->source_host :
 		    description->seen_by);
 	else if (strcmp(description->seen_from, "target") == 0)
-		sqlite3_str_appendf(text, "; seen only in the %s (%s)",
+		sqlite3_str_appendf(text, "; seen only in the %s (",
 		    description->target_host_count == 1 ? "target's log" :
-		    "targets' logs", description->target_hosts);
+		    "targets' logs");
 	else
 		sqlite3_str_appendf(text, "; seen in the source's log (%s) and in"
-		    " the %s (%s)", description->source_host != NULL ?
+		    " the %s (", description->source_host != NULL ?
 		    description->source_host : "several hosts",
-		    description->target_host_count == 1 ? "target's" : "targets'",
-		    description->target_hosts);
+		    description->target_host_count == 1 ? "target's" : "targets'");
+	if (strcmp(description->seen_from, "source") != 0) {
+		append_list(text, description->target_hosts,
+		    description->target_host_count);
+		sqlite3_str_appendall(text, ")");
+	}
 }
 
 /* The plain sentence of a finding. Returns sqlite3_malloc'd text or NULL. */
@@ -741,11 +768,16 @@ summary_sentence(const struct finding *finding,
 	duration_words(description->last_us - description->first_us, span,
 	    sizeof(span));
 	if (strcmp(finding->detector, "app_misuse") == 0) {
-		sqlite3_str_appendf(text, "%s: %lld connections to %lld hosts"
-		    " from %s to %s UTC (seen on %s).", finding->detail,
-		    (long long)description->event_count,
-		    (long long)description->destination_count, first, last,
-		    description->seen_by);
+		sqlite3_str_appendf(text, "%s: %lld connection%s to %lld host%s",
+		    finding->detail, (long long)description->event_count,
+		    description->event_count == 1 ? "" : "s",
+		    (long long)description->destination_count,
+		    description->destination_count == 1 ? "" : "s");
+		if (strcmp(first, last) == 0)
+			sqlite3_str_appendf(text, " at %s UTC", first);
+		else
+			sqlite3_str_appendf(text, " from %s to %s UTC", first, last);
+		sqlite3_str_appendf(text, " (seen on %s).", description->seen_by);
 		return sqlite3_str_finish(text);
 	}
 	/* The last time without its date when both fall on the same day. */
@@ -829,7 +861,9 @@ store_findings(sqlite3 *db, struct finding_list *list)
 
 	for (i = 0; i < list->count; i++)
 		evidence_normalise(&list->items[i]);
-	qsort(list->items, list->count, sizeof(*list->items), compare_findings);
+	if (list->count > 1)
+		qsort(list->items, list->count, sizeof(*list->items),
+		    compare_findings);
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, evidence_sql, -1, &evidence, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, update_sql, -1, &update, NULL) != SQLITE_OK)

@@ -66,8 +66,11 @@ CORP\\admin|3|10.0.0.50" "the reused PID 3100 is the help desk's before its exit
 is "$(sql "$CASE" "SELECT group_concat(network_event_id) FROM finding_evidence WHERE finding_id = 1")" \
     "6,7" "the help desk finding's evidence excludes the admin's connection on the reused PID"
 is "$(sql "$CASE" "SELECT summary FROM findings WHERE id = 1")" \
-    "CORP\\helpdesk used powershell.exe (\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe) for winrm, a lateral-movement service, for the first time after the learning period (which ended 2026-11-03 00:01:40 UTC); 1 other user in the case does: 2 connections to 2 hosts from 2026-11-03 02:15:00 to 2026-11-03 02:16:40 UTC (seen on WS11)." \
+    "CORP\\helpdesk used powershell.exe (\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe) for winrm, a lateral-movement service, for the first time after the learning period (which ended 2026-11-03 00:01:40 UTC); 1 other user in the case uses it this way: 2 connections to 2 hosts from 2026-11-03 02:15:00 to 2026-11-03 02:16:40 UTC (seen on WS11)." \
     "the summary says who, what, why it stands out, and how much"
+is "$(sql "$CASE" "SELECT substr(summary, instr(summary, ': ')) FROM findings WHERE id = 2")" \
+    ": 1 connection to 1 host at 2026-11-03 02:40:00 UTC (seen on WS11)." \
+    "a single connection is enough on a lateral-movement port"
 
 "$WFPSIFT" detect -q -d "$CASE" --learning-days 2 > /dev/null 2>&1
 is "$(misuse)" "" "with two learning days there is nothing after the baseline"

@@ -117,6 +117,9 @@ host_sweep|high|-|10.0.0.66|-|3389|30|30|rdp|zeek|target" \
     "30 hosts on 445; 30 on 139 and 445 (one service, not Zeek's one port); 30 targets each logging one RDP probe; browsing 40 internet hosts is silent"
 is "$(sql "$CASE" "SELECT length(seen_by) - length(replace(seen_by, ',', '')) + 1 FROM findings WHERE id = 3")" \
     "30" "the inbound-only sweep names the 30 logs it was seen in"
+is "$(sql "$CASE" "SELECT substr(summary, instr(summary, '; seen')) FROM findings WHERE id = 3")" \
+    "; seen only in the targets' logs (T1, T10, T11 and 27 more). Zeek's reference rule would also fire; Elastic's would not." \
+    "its summary names a few of them"
 "$WFPSIFT" detect -q -d "$CASE" --host-sweep-internal-only no > /dev/null 2>&1
 is "$(sql "$CASE" "SELECT detector, service, distinct_count, severity FROM findings WHERE id = 3")" \
     "host_sweep|https|40|medium" "--host-sweep-internal-only no counts internet hosts too"
