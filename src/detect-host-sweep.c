@@ -127,35 +127,24 @@ reference_rules(const struct window_event *events, size_t count,
 }
 
 /*
- * The ports of a run, for the sentence ("445", "139, 445") and the
- * finding's destination_port (-1 unless there is one). Also whether any is
- * a lateral-movement port.
+ * The one port of a run (-1 when it has several), and whether any of its
+ * ports is a lateral-movement port.
  */
 static void
 run_ports(const struct host_sweep_context *context,
     const struct window_event *events, const struct window_run *run,
-    char *text, size_t size, int64_t *single, int *lateral)
+    int64_t *single, int *lateral)
 {
-	int64_t	 seen[8];
-	size_t	 seen_count = 0, i, j, used;
-	int	 known;
+	size_t	i;
 
-	*single = -1;
+	*single = events[run->first].port;
 	*lateral = 0;
 	for (i = run->first; i <= run->last; i++) {
 		if (port_is_lateral(context->options, (int)events[i].port))
 			*lateral = 1;
-		for (known = 0, j = 0; j < seen_count; j++)
-			known |= seen[j] == events[i].port;
-		if (!known && seen_count < sizeof(seen) / sizeof(seen[0]))
-			seen[seen_count++] = events[i].port;
+		if (events[i].port != *single)
+			*single = -1;
 	}
-	text[0] = '\0';
-	for (i = 0, used = 0; i < seen_count && seen[i] >= 0; i++)
-		used += snprintf(text + used, used < size ? size - used : 0,
-		    "%s%lld", i > 0 ? ", " : "", (long long)seen[i]);
-	if (seen_count == 1)
-		*single = seen[0];
 }
 
 /* Turn one run of one (source, service) into a finding. */
@@ -168,12 +157,11 @@ add_sweep(struct host_sweep_context *context, const char *source,
 	size_t		 i;
 	int		 failed = 0, lateral;
 	int64_t		 distinct, single;
-	char		 detail[256], ports[64];
 
 	if ((finding = finding_add(context->list, "host_sweep")) == NULL)
 		return -1;
 	distinct = window_distinct(events + run->first, run->last - run->first + 1);
-	run_ports(context, events, run, ports, sizeof(ports), &single, &lateral);
+	run_ports(context, events, run, &single, &lateral);
 	finding->source_ip = detect_strdup(source, &failed);
 	finding->service = detect_strdup(service, &failed);
 	finding->destination_port = single;
@@ -181,24 +169,12 @@ add_sweep(struct host_sweep_context *context, const char *source,
 	finding->first_us = events[run->first].time_us;
 	finding->last_us = events[run->last].time_us;
 	finding->reference_rules = reference_rules(events, count, run);
-	if (ports[0] == '\0' || strncmp(service, "port ", 5) == 0)
-		snprintf(detail, sizeof(detail), "reached %lld distinct %shosts %s %s",
-		    (long long)distinct, context->options->host_sweep_internal_only ?
-		    "internal " : "", strcmp(service, "icmp") == 0 ? "with" : "on",
-		    strcmp(service, "icmp") == 0 ? "ICMP" : service);
-	else
-		snprintf(detail, sizeof(detail),
-		    "reached %lld distinct %shosts on %s (port%s %s)",
-		    (long long)distinct, context->options->host_sweep_internal_only ?
-		    "internal " : "", service, strchr(ports, ',') ? "s" : "", ports);
-	finding->detail = detect_strdup(detail, &failed);
 	finding->severity = lateral || (finding->reference_rules != NULL &&
 	    strstr(finding->reference_rules, "elastic") != NULL) ? "high" : "medium";
 	for (i = run->first; i <= run->last && !failed; i++)
 		if (finding_add_evidence(finding, events[i].id) == -1)
 			failed = 1;
-	return failed || distinct < 0 || finding->reference_rules == NULL ||
-	    finding->detail == NULL ? -1 : 0;
+	return failed || distinct < 0 || finding->reference_rules == NULL ? -1 : 0;
 }
 
 /* One (source, service): find its sweeps. */

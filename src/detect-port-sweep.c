@@ -80,7 +80,6 @@ add_sweep(struct port_sweep_context *context, const char *source,
 	size_t		 i;
 	int		 failed = 0;
 	int64_t		 distinct;
-	char		 detail[128];
 
 	if ((finding = finding_add(context->list, "port_sweep")) == NULL)
 		return -1;
@@ -91,17 +90,13 @@ add_sweep(struct port_sweep_context *context, const char *source,
 	finding->first_us = events[run->first].time_us;
 	finding->last_us = events[run->last].time_us;
 	finding->reference_rules = reference_rules(events, count, run);
-	snprintf(detail, sizeof(detail), "probed %lld distinct ports on %s",
-	    (long long)distinct, destination);
-	finding->detail = detect_strdup(detail, &failed);
 	finding->severity = distinct >= HIGH_SEVERITY_PORTS ||
 	    (finding->reference_rules != NULL &&
 	    strstr(finding->reference_rules, "elastic") != NULL) ? "high" : "medium";
 	for (i = run->first; i <= run->last && !failed; i++)
 		if (finding_add_evidence(finding, events[i].id) == -1)
 			failed = 1;
-	return failed || distinct < 0 || finding->reference_rules == NULL ||
-	    finding->detail == NULL ? -1 : 0;
+	return failed || distinct < 0 || finding->reference_rules == NULL ? -1 : 0;
 }
 
 /* One (source, destination): find its sweeps. */

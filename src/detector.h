@@ -28,7 +28,7 @@ struct finding {
 	int64_t		 distinct_count;
 	int64_t		 first_us, last_us;
 	char		*reference_rules;	/* "zeek,elastic", "zeek" or "" */
-	char		*detail;		/* detector's words for the summary */
+	char		*detail;		/* app_misuse: the sentence's first half */
 	int		 rare;			/* app_misuse: no other user does this */
 	int64_t		*evidence;		/* network_events ids */
 	size_t		 evidence_count, evidence_alloc;
@@ -46,6 +46,21 @@ void		 finding_list_free(struct finding_list *);
 
 /* malloc'd copy of text (NULL stays NULL); sets *failed on out of memory. */
 char		*detect_strdup(const char *text, int *failed);
+
+/*
+ * Merge the findings of one sweep detector, list->items[first..], that
+ * share a source and overlap in time or follow within gap_us: one scan of
+ * a subnet on many ports is one finding, not one per host and one per
+ * port (detect-merge.c).
+ */
+int	 findings_merge_sweeps(struct finding_list *, size_t first, int64_t gap_us);
+
+/*
+ * Sort, number, store and describe every finding: its evidence rows, host,
+ * user, application, counts, sentence and query (detect-store.c).
+ */
+int	 findings_store(sqlite3 *, const struct detect_options *,
+	    struct finding_list *);
 
 /* Attribution: fill the attribution table (attribute.c). */
 int	 attribute_network_events(sqlite3 *, char *error, size_t error_size);

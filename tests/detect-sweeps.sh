@@ -124,6 +124,21 @@ is "$(sql "$CASE" "SELECT substr(summary, instr(summary, '; seen')) FROM finding
 is "$(sql "$CASE" "SELECT detector, service, distinct_count, severity FROM findings WHERE id = 3")" \
     "host_sweep|https|40|medium" "--host-sweep-internal-only no counts internet hosts too"
 
+# 5b. A subnet scanned on many ports is one port sweep and one host sweep,
+# not one per host and one per port.
+CASE=$TEST_TMP/subnet.db
+new_case "$CASE"
+net_series 1 600 WS01 1000 0.1 outbound 6 "'10.0.0.5'" "40000 + n" "'10.0.4.' || (1 + n % 30)" "1 + n / 30" 100 '\x\a.exe' > "$TEST_TMP/rows.sql"
+load "$CASE" "$TEST_TMP/rows.sql"
+"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+is "$(findings "$CASE")" "host_sweep|medium|WS01|10.0.0.5|-|-|30|600|port 1, port 2, port 3, port 4, port 5, port 6, port 7, port 8, port 9, port 10, port 11, port 12, port 13, port 14, port 15, port 16, port 17, port 18, port 19, port 20|zeek|source
+port_sweep|medium|WS01|10.0.0.5|-|-|20|600|-|zeek|source" \
+    "30 hosts x 20 ports in a minute, port by port: one host sweep over 20 services, one port sweep over 30 hosts"
+is "$(sql "$CASE" "SELECT substr(summary, 1, instr(summary, ' within') - 1) FROM findings ORDER BY id")" \
+    "10.0.0.5 reached 30 distinct internal hosts on 20 services (port 1, port 2, port 3 and 17 more)
+10.0.0.5 probed 20 distinct ports on 30 hosts" \
+    "their sentences count the hosts and services"
+
 # 6. Tens of thousands of ordinary events and one sweep: exactly one finding.
 CASE=$TEST_TMP/background.db
 new_case "$CASE"
