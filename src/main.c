@@ -13,6 +13,7 @@
 
 static const struct command *commands[] = {
 	&cmd_analyze,
+	&cmd_detect,
 	&cmd_ingest,
 	&cmd_gaps,
 	&cmd_report,
