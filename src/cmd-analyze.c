@@ -11,6 +11,8 @@
 
 #include "cmd-ingest.h"
 #include "command.h"
+#include "detect.h"
+#include "gaps.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -18,8 +20,10 @@
 static const char usage[] =
     "usage: wfpsift analyze [-d CASE] [-o DIR] [--all-data] [-q] PATH...\n"
     "\n"
-    "Ingest .evtx files or folders into the case and report on them: the\n"
-    "hosts, their network events, and what was read.\n"
+    "Ingest .evtx files or folders into the case, attribute connections to\n"
+    "processes and users, run the detectors (port sweep, host sweep,\n"
+    "application misuse), find what the logs could not see, and write the\n"
+    "HTML report, the CSV timeline and JSON Lines into one folder.\n"
     "\n"
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "  -o, --output DIR    where reports go (default: CASE without .db, plus -report)\n"
@@ -57,6 +61,35 @@ print_hosts(struct store *store, FILE *out)
 	}
 	sqlite3_finalize(statement);
 	return rows;
+}
+
+/* Attribute, run the detectors and find the gaps, printing each. */
+static int
+detect_and_find_gaps(struct store *store, FILE *out)
+{
+	struct detect_options	 detect;
+	struct gaps_options	 gaps;
+	char			 error[1024];
+	int			 result = 0;
+
+	detect_options_init(&detect);
+	fputs("\nFindings\n", out);
+	if (detect_run(store_db(store), &detect, out, NULL, error, sizeof(error)) == -1) {
+		fputs("wfpsift: detect: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
+		result = -1;
+	}
+	detect_options_free(&detect);
+	gaps_options_init(&gaps);
+	fputc('\n', out);
+	if (gaps_run(store_db(store), &gaps, out, error, sizeof(error)) == -1) {
+		fputs("wfpsift: gaps: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
+		result = -1;
+	}
+	return result;
 }
 
 /* The default output folder: the case's name without .db, plus -report. */
@@ -125,6 +158,8 @@ run_analyze(int argc, char **argv)
 		return status;
 	ingest_print_summary(&totals, stdout);
 	print_hosts(store, stdout);
+	if (detect_and_find_gaps(store, stdout) == -1)
+		status = EXIT_ERROR;
 	if (options.output_dir == NULL) {
 		default_output_dir(options.case_path, output_dir, sizeof(output_dir));
 		options.output_dir = output_dir;
