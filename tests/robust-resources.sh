@@ -156,5 +156,8 @@ unset WFPSIFT_RECORDS_PER_TRANSACTION
 echo "# $records_a records in $a"
 
 ! crashed "$TEST_TMP"/*.err
-ok $? "no sanitizer report or crash"
+result=$?
+[ $result -eq 0 ] || grep -i -A8 'sanitizer\|runtime error\|segmentation' "$TEST_TMP"/*.err |
+    head -40 | sed 's/^/# /'
+ok $result "no sanitizer report or crash"
 done_testing
