@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "report.h"
+#include "util.h"
 #include "store.h"
 
 static const char usage[] =
@@ -108,57 +109,17 @@ same_file(const char *a, const char *b)
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/*
- * Open a temporary file next to path (path.XXXXXX), with the permissions a
- * plain fopen would give, so the report replaces path only once complete.
- */
-static FILE *
-open_temporary(const char *path, char *temporary, size_t size)
-{
-	mode_t	mask;
-	int	fd;
-	FILE	*out;
-
-	if ((size_t)snprintf(temporary, size, "%s.XXXXXX", path) >= size) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	if ((fd = mkstemp(temporary)) == -1)
-		return NULL;
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) == -1 || (out = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(temporary);
-		return NULL;
-	}
-	return out;
-}
-
-/* Write the report to options->output_path through a temporary file. */
+/* Write the report to options->output_path, replacing it only once complete. */
 static int
 write_to_file(sqlite3 *db, const struct report_options *options)
 {
-	char	temporary[4096], error[1024];
-	FILE	*out;
+	char	error[1024];
 
-	if ((out = open_temporary(options->output_path, temporary,
-	    sizeof temporary)) == NULL) {
-		fprintf(stderr, "wfpsift report: %s: %s\n", options->output_path,
-		    strerror(errno));
-		return EXIT_ERROR;
-	}
-	if (report_write(db, options->format, out, error, sizeof error) == -1) {
-		fprintf(stderr, "wfpsift report: %s: %s\n", options->output_path,
-		    error);
-		fclose(out);
-		unlink(temporary);
-		return EXIT_ERROR;
-	}
-	if (fclose(out) == EOF || rename(temporary, options->output_path) == -1) {
-		fprintf(stderr, "wfpsift report: %s: %s\n", options->output_path,
-		    strerror(errno));
-		unlink(temporary);
+	if (report_write_file(db, options->format, options->output_path, error,
+	    sizeof error) == -1) {
+		fputs("wfpsift report: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;

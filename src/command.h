@@ -24,6 +24,7 @@ extern const struct command cmd_analyze;
 extern const struct command cmd_gaps;
 extern const struct command cmd_report;
 extern const struct command cmd_schema;
+extern const struct command cmd_detect;
 
 /* Print a command's usage to stderr and return EXIT_USAGE. */
 int	 command_usage_error(const struct command *, const char *fmt, ...)

@@ -40,6 +40,7 @@ void	 report_put_script_json_string(FILE *, const char *text, size_t length,
 void	 report_put_script_json_part(FILE *, const char *text, size_t length,
 	    size_t max_chars);	/* the same without the quotes */
 void	 report_put_utf8_repaired(FILE *, const char *text, size_t length);
+void	 report_put_json_repaired(FILE *, const char *text, size_t length);
 
 /* 1 when a CSV cell with this text would start a spreadsheet formula. */
 int	 report_csv_is_formula(const char *text, size_t length);

@@ -199,7 +199,7 @@ report_write_jsonl(sqlite3 *db, FILE *out, char *error, size_t error_size)
 		return report_sqlite_error(db, error, error_size,
 		    "preparing the JSON Lines query");
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-		report_put_utf8_repaired(out,
+		report_put_json_repaired(out,
 		    (const char *)sqlite3_column_text(statement, 0),
 		    (size_t)sqlite3_column_bytes(statement, 0));
 		putc('\n', out);

@@ -340,8 +340,13 @@ report_put_script_json_part(FILE *out, const char *text, size_t length,
  * only invalid UTF-8 repaired: SQLite's JSON functions copy such bytes as
  * they are, which would make the line invalid JSON.
  */
-void
-report_put_utf8_repaired(FILE *out, const char *text, size_t length)
+/*
+ * Copy text with invalid UTF-8 replaced by U+FFFD. In JSON mode DEL and
+ * the C1 controls, which JSON allows raw but a terminal obeys, become \u
+ * escapes: they can only stand inside strings, so the JSON stays valid.
+ */
+static void
+put_repaired(FILE *out, const char *text, size_t length, int json)
 {
 	const unsigned char	*s = (const unsigned char *)text;
 	size_t			 run = 0, used;
@@ -353,13 +358,30 @@ report_put_utf8_repaired(FILE *out, const char *text, size_t length)
 		if (c == REPLACEMENT_CHARACTER && used == 1) {
 			fwrite(s, 1, run, out);
 			put_utf8(out, REPLACEMENT_CHARACTER);
-			s += run + 1;
-			length -= run + 1;
-			run = 0;
-		} else
+		} else if (json && (c == 0x7f || (c >= 0x80 && c <= 0x9f))) {
+			fwrite(s, 1, run, out);
+			fprintf(out, "\\u%04x", (unsigned)c);
+		} else {
 			run += used;
+			continue;
+		}
+		s += run + used;
+		length -= run + used;
+		run = 0;
 	}
 	fwrite(s, 1, run, out);
+}
+
+void
+report_put_utf8_repaired(FILE *out, const char *text, size_t length)
+{
+	put_repaired(out, text, length, 0);
+}
+
+void
+report_put_json_repaired(FILE *out, const char *text, size_t length)
+{
+	put_repaired(out, text, length, 1);
 }
 
 /* Split microseconds into a UTC calendar time and the microseconds left. */

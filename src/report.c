@@ -3,6 +3,9 @@
  * the format writers share.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -116,4 +119,56 @@ report_query_int(sqlite3 *db, const char *sql, int64_t fallback)
 		value = sqlite3_column_int64(statement, 0);
 	sqlite3_finalize(statement);
 	return value;
+}
+
+/*
+ * Open a temporary file next to path (path.XXXXXX), with the permissions a
+ * plain fopen would give, so the report replaces path only once complete.
+ */
+static FILE *
+open_temporary(const char *path, char *temporary, size_t size)
+{
+	mode_t	mask;
+	int	fd;
+	FILE	*out;
+
+	if ((size_t)snprintf(temporary, size, "%s.XXXXXX", path) >= size) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if ((fd = mkstemp(temporary)) == -1)
+		return NULL;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) == -1 || (out = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(temporary);
+		return NULL;
+	}
+	return out;
+}
+
+int
+report_write_file(sqlite3 *db, enum report_format format, const char *path,
+    char *error, size_t error_size)
+{
+	char	 temporary[4096], detail[1024];
+	FILE	*out;
+
+	if ((out = open_temporary(path, temporary, sizeof temporary)) == NULL) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (report_write(db, format, out, detail, sizeof detail) == -1) {
+		snprintf(error, error_size, "%s: %s", path, detail);
+		fclose(out);
+		unlink(temporary);
+		return -1;
+	}
+	if (fclose(out) == EOF || rename(temporary, path) == -1) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		unlink(temporary);
+		return -1;
+	}
+	return 0;
 }

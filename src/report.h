@@ -30,6 +30,14 @@ enum report_format {
 int		 report_write(sqlite3 *db, enum report_format, FILE *out,
 		    char *error, size_t error_size);
 
+/*
+ * Write the report to the file at path through a temporary file beside it,
+ * renamed over path only once complete. Returns 0, or -1 with a message
+ * naming path in error.
+ */
+int		 report_write_file(sqlite3 *db, enum report_format, const char *path,
+		    char *error, size_t error_size);
+
 /* Parse "csv", "jsonl" or "html". Returns 0, or -1 when the name is unknown. */
 int		 report_format_parse(const char *name, enum report_format *);
 

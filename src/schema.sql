@@ -215,7 +215,8 @@ CREATE TABLE IF NOT EXISTS attribution (
   logon_source_ip   TEXT,
   elevated          INTEGER,
   method            TEXT,      -- 'process_guid', 'pid_image_time', 'pid_time', 'sysmon_user', NULL
-  reason            TEXT       -- why not attributed: 'no_process_creation', 'pid_ambiguous', 'image_mismatch', 'process_exited', 'no_pid'
+  reason            TEXT       -- why not attributed: 'no_process_creation', 'pid_ambiguous', 'image_mismatch', 'process_exited', 'no_pid',
+                               -- 'system_process' (PID 0 or 4: the kernel, no creation event exists)
 );
 
 -- Findings of the detectors (wfpsift detect).
@@ -234,7 +235,14 @@ CREATE TABLE IF NOT EXISTS findings (
   first_time       TEXT,
   last_time        TEXT,
   summary          TEXT,           -- one plain sentence
-  query            TEXT            -- SQL that lists the evidence rows
+  query            TEXT,           -- SQL that lists the evidence rows
+  reference_rules  TEXT,           -- sweeps: reference rule sets that would also fire:
+                                   -- 'zeek,elastic', 'zeek', 'elastic' or '' (none)
+  seen_from        TEXT,           -- sweeps: whose log shows it: 'source' (outbound
+                                   -- records), 'target' (inbound only) or 'both'
+  seen_by          TEXT,           -- every host whose log holds evidence, ', ' separated
+  service          TEXT            -- host_sweep and app_misuse: the kind of connection:
+                                   -- 'smb', 'rdp', 'winrm', 'port 8080', 'icmp', 'internal'
 );
 
 -- Which network events make up each finding.
@@ -320,6 +328,7 @@ CREATE INDEX IF NOT EXISTS network_by_pid ON network_events(host, pid, time_unix
 CREATE INDEX IF NOT EXISTS processes_by_pid ON processes(host, pid, time_unix_us);
 CREATE INDEX IF NOT EXISTS logons_by_id ON logons(host, logon_id);
 CREATE INDEX IF NOT EXISTS ingest_errors_by_source ON ingest_errors(source_id);
+CREATE INDEX IF NOT EXISTS finding_evidence_by_event ON finding_evidence(network_event_id);
 
 -- Every network event in time order with its attribution, when known.
 CREATE VIEW IF NOT EXISTS timeline AS

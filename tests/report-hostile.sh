@@ -99,7 +99,8 @@ if [ -n "$hostile_fixture" ]; then
 0" "hostile fixture: csv parses, no formula cell"
 	is "$(check jsonl "$TEST_TMP/fixture.jsonl" 'len(objects) == len(raw.splitlines())')" True \
 	    "hostile fixture: every jsonl line is valid JSON"
-	is "$(check html "$TEST_TMP/fixture.html" 'sum(tag == "script" for tag, attributes in tags), sorted(set(n for tag, a in tags for n in a if n.startswith("on")))')" "2" \
+	is "$(check html "$TEST_TMP/fixture.html" 'sum(tag == "script" for tag, attributes in tags), sorted(set(n for tag, a in tags for n in a if n.startswith("on")))')" "2
+[]" \
 	    "hostile fixture: html has its two scripts and no handler attribute"
 else
 	skip "hostile fixture: csv parses, no formula cell" "no hostile fixture in testdata yet"

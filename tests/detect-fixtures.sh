@@ -1,0 +1,50 @@
+#!/bin/sh
+# detect-fixtures: the acceptance scenarios of testdata/ (see
+# testdata/README.md): ingest each fixture, run detect, and compare the
+# findings and the attribution with what the scenario describes. A fixture
+# that is not in this tree is skipped, never passed.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+# case_of NAME: ingest testdata/NAME.evtx into a fresh case; print its path.
+case_of() {
+	[ -f "$TESTDATA/$1.evtx" ] || return 1
+	rm -f "$TEST_TMP/$1.db"
+	"$WFPSIFT" ingest -q -d "$TEST_TMP/$1.db" "$TESTDATA/$1.evtx" > /dev/null 2>&1 ||
+	    [ $? -eq 1 ] || return 1
+	"$WFPSIFT" detect -q -d "$TEST_TMP/$1.db" > /dev/null 2>&1 || return 1
+	echo "$TEST_TMP/$1.db"
+}
+
+# skip_fixture NAME COUNT: skip the COUNT assertions of a missing fixture.
+skip_fixture() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		i=$((i + 1))
+		skip "$1 assertion $i" "testdata/$1.evtx is not in this tree"
+	done
+}
+
+# The findings of a case, one line each.
+findings() {
+	sql "$1" "SELECT detector, severity, coalesce(host, '-'), coalesce(source_ip, '-'),
+	    coalesce(destination_ip, '-'), coalesce(user_name, '-'), coalesce(application, '-'),
+	    distinct_count, coalesce(reference_rules, '-'), coalesce(seen_from, '-')
+	    FROM findings ORDER BY id"
+}
+
+# connect-scan: CORP\bob runs nmap -sT (1000 ports) from WS05 against SRV-FILE01.
+if CASE=$(case_of connect-scan); then
+	is "$(findings "$CASE")" \
+	    "port_sweep|high|WS05.corp.example|10.0.10.25|10.0.20.10|CORP\\bob|nmap.exe|1000|zeek,elastic|source" \
+	    "connect-scan: one port sweep naming the workstation, the user and nmap"
+	is "$(sql "$CASE" "SELECT DISTINCT p.pid, p.image_name, a.method FROM attribution a
+	    JOIN processes p ON p.id = a.process_row JOIN network_events n ON n.id = a.network_event_id
+	    WHERE n.application_name = 'nmap.exe'")" "6700|nmap.exe|pid_image_time" \
+	    "connect-scan: nmap's 5156 (PID 6700) joins its 4688 (NewProcessId 0x1a2c)"
+	is "$(sql "$CASE" "SELECT count(*) FROM finding_evidence e JOIN network_events n
+	    ON n.id = e.network_event_id WHERE n.action = 'blocked'")" "7" \
+	    "connect-scan: the seven blocked connects (5157) are evidence too"
+else
+	skip_fixture connect-scan 3
+fi
+done_testing
