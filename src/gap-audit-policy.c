@@ -8,6 +8,7 @@
  * but no WFP record at all, or only failures, evidently had them off for
  * the whole time its log covers.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -243,6 +244,10 @@ add_removal(struct gap_context *context, const struct policy_changes *changes,
 	    c->subcategory == SUBCATEGORY_CONNECTION ?
 	    "connections (and of port sweeps, host sweeps or application use)" :
 	    "dropped packets");
+	/* With most of its records not written, the log's silence is this gap's. */
+	if (gap_quiet_span(context, c->host, "Security", gap.first_unix_us,
+	    gap.last_unix_us == GAP_NO_TIME ? INT64_MAX : gap.last_unix_us) == -1)
+		return -1;
 	gap.query = restore ? sqlite3_mprintf("SELECT * FROM audit_events WHERE "
 	    "id IN (%lld, %lld) ORDER BY time_unix_us", (long long)c->audit_id,
 	    (long long)restore->audit_id) : sqlite3_mprintf("SELECT * FROM "

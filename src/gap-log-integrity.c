@@ -5,10 +5,10 @@
  * unreadable_records, unreadable_file, recovered_records).
  *
  * Each planted problem should be one gap: a silence that a service stop,
- * a clear or a record-id gap already explains is not a time_gap too; a
- * record-id gap inside a damaged file is counted in that file's
- * corrupt_chunk or unreadable_records gap; a log whose oldest record is a
- * clear is cleared, not wrapped.
+ * a clear, an audit policy change or a record-id gap already explains is
+ * not a time_gap too; missing record ids the file holds as undecodable
+ * records are its unreadable_records gap, not a record_id_gap; a log whose
+ * oldest record is a clear is cleared, not wrapped.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -161,30 +161,14 @@ add_service_gap(struct gap_context *context, const struct service_event *e)
 	return gap_insert(context, &gap, NULL);
 }
 
-/*
- * Keep a stop's or a full log's span in temp.gap_stop, so that the silence
- * inside it is not reported again as a time_gap.
- */
+/* A stop's or a full log's span: the silence inside it is that gap's. */
 static int
 remember_stop(struct gap_context *context, const struct service_event *e)
 {
-	sqlite3_stmt	*s;
-	int		 status = 0;
-
 	if (e->event_id != 1100 && e->event_id != 1104)
 		return 0;
-	if (gap_prepare(context, "INSERT INTO temp.gap_stop(host, channel, "
-	    "start_us, end_us) VALUES (?1, ?2, ?3, ?4)", &s) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, e->host, -1, SQLITE_TRANSIENT);
-	if (e->channel != NULL)
-		sqlite3_bind_text(s, 2, e->channel, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, e->time_us);
-	sqlite3_bind_int64(s, 4, e->next_us == GAP_NO_TIME ? INT64_MAX : e->next_us);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		status = gap_sql_error(context, "remembering a log stop");
-	sqlite3_finalize(s);
-	return status;
+	return gap_quiet_span(context, e->host, e->channel, e->time_us,
+	    e->next_us == GAP_NO_TIME ? INT64_MAX : e->next_us);
 }
 
 /* One gap per clear, stop, full, error or discard event. */
@@ -222,71 +206,12 @@ service_event_gaps(struct gap_context *context)
 }
 
 /*
- * A damaged file: record-id gaps inside it are counted here, not as
- * record_id_gap, because the damage is the likelier cause.
- */
-struct damaged_source {
-	int64_t		 source_id;
-	int64_t		 missing;
-	int64_t		 first_us, last_us;
-};
-
-struct damaged_sources {
-	struct damaged_source	*items;
-	size_t			 count;
-};
-
-static const char damaged_sql[] =
-    "SELECT s.id FROM sources s WHERE s.corrupted = 1"
-    "  OR EXISTS (SELECT 1 FROM ingest_errors i WHERE i.source_id = s.id"
-    "    AND i.kind IN ('chunk', 'record')) ORDER BY s.id";
-
-static int
-load_damaged(struct gap_context *context, struct damaged_sources *damaged)
-{
-	sqlite3_stmt	*s;
-	void		*grown;
-	int		 step;
-
-	memset(damaged, 0, sizeof(*damaged));
-	if (gap_prepare(context, damaged_sql, &s) == -1)
-		return -1;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		grown = realloc(damaged->items, (damaged->count + 1) *
-		    sizeof(*damaged->items));
-		if (grown == NULL)
-			break;
-		damaged->items = grown;
-		damaged->items[damaged->count].source_id = sqlite3_column_int64(s, 0);
-		damaged->items[damaged->count].missing = 0;
-		damaged->items[damaged->count].first_us = GAP_NO_TIME;
-		damaged->items[damaged->count].last_us = GAP_NO_TIME;
-		damaged->count++;
-	}
-	sqlite3_finalize(s);
-	if (step != SQLITE_DONE)
-		return gap_error(context, "reading damaged files: %s", step ==
-		    SQLITE_ROW ? "out of memory" : sqlite3_errmsg(context->db));
-	return 0;
-}
-
-static struct damaged_source *
-find_damaged(struct damaged_sources *damaged, int64_t source_id)
-{
-	size_t	i;
-
-	for (i = 0; i < damaged->count; i++)
-		if (damaged->items[i].source_id == source_id)
-			return &damaged->items[i];
-	return NULL;
-}
-
-/*
  * Jumps in the record header numbers of each file (EventRecordID where a
  * decoder gives no header number: then per host and channel), with how
- * many of the missing EventRecordIDs the case holds anyway: in another
- * file of the same log, or recovered from slack. A jump to a clear is the
- * clear's.
+ * many of the missing EventRecordIDs the case holds anyway (in another
+ * file of the same log, or recovered from slack) and how many the file
+ * holds as records that could not be decoded (unreadable_records says
+ * so). A jump to a clear is the clear's.
  */
 static const char record_gaps_sql[] =
     "WITH live AS ("
@@ -308,7 +233,10 @@ static const char record_gaps_sql[] =
     "  o.next_us, o.id, o.next_id,"
     "  (SELECT count(DISTINCT x.record_id) FROM events x WHERE x.host = o.host"
     "   AND x.channel IS o.channel AND x.record_id > o.record_id"
-    "   AND x.record_id < o.next_record_id) "
+    "   AND x.record_id < o.next_record_id),"
+    "  (SELECT count(DISTINCT i.record_id) FROM ingest_errors i"
+    "   WHERE i.source_id = o.source_id AND i.kind = 'record'"
+    "   AND i.record_id > o.record_id AND i.record_id < o.next_record_id) "
     "FROM ordered o WHERE o.next_number > o.number + 1"
     "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%') "
     "ORDER BY o.source_id, o.number";
@@ -316,7 +244,7 @@ static const char record_gaps_sql[] =
 /* One row of record_gaps_sql. */
 struct record_gap {
 	int64_t		 source_id, number, next_number, record_id, next_record_id;
-	int64_t		 time_us, next_us, event_row, next_row, found;
+	int64_t		 time_us, next_us, event_row, next_row, found, unreadable;
 	const char	*host, *channel, *time, *next_time;
 };
 
@@ -353,17 +281,6 @@ add_record_gap(struct gap_context *context, const struct record_gap *r)
 	return gap_insert(context, &gap, NULL);
 }
 
-/* Count a record gap into its damaged file instead of reporting it alone. */
-static void
-fold_into_damaged(struct damaged_source *d, const struct record_gap *r)
-{
-	d->missing += r->next_number - r->number - 1;
-	if (d->first_us == GAP_NO_TIME || r->time_us < d->first_us)
-		d->first_us = r->time_us;
-	if (d->last_us == GAP_NO_TIME || r->next_us > d->last_us)
-		d->last_us = r->next_us;
-}
-
 static void
 read_record_gap(sqlite3_stmt *s, struct record_gap *r)
 {
@@ -381,28 +298,28 @@ read_record_gap(sqlite3_stmt *s, struct record_gap *r)
 	r->event_row = sqlite3_column_int64(s, 11);
 	r->next_row = sqlite3_column_int64(s, 12);
 	r->found = sqlite3_column_int64(s, 13);
+	r->unreadable = sqlite3_column_int64(s, 14);
 }
 
-/* record_id_gap rows, except those the case fills elsewhere or a damaged file explains. */
+/*
+ * record_id_gap rows, except those the case fills elsewhere, or whose
+ * records the file holds but could not decode.
+ */
 static int
-record_id_gaps(struct gap_context *context, struct damaged_sources *damaged)
+record_id_gaps(struct gap_context *context)
 {
 	sqlite3_stmt		*s;
 	struct record_gap	 r;
-	struct damaged_source	*d;
+	int64_t			 missing_ids;
 	int			 step, status = 0;
 
 	if (gap_prepare(context, record_gaps_sql, &s) == -1)
 		return -1;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		read_record_gap(s, &r);
-		if (r.next_record_id - r.record_id - 1 > 0 &&
-		    r.found >= r.next_record_id - r.record_id - 1)
+		missing_ids = r.next_record_id - r.record_id - 1;
+		if (missing_ids > 0 && r.found + r.unreadable >= missing_ids)
 			continue;
-		if ((d = find_damaged(damaged, r.source_id)) != NULL) {
-			fold_into_damaged(d, &r);
-			continue;
-		}
 		if ((status = add_record_gap(context, &r)) == -1)
 			break;
 	}
@@ -631,29 +548,34 @@ init_file_gap(struct gap *gap, const char *kind, const char *severity,
 	gap->last_unix_us = f->last_us;
 }
 
-/* A file that is damaged: corrupt chunks, or records that could not be read. */
+/*
+ * A damaged file: a chunk failing its checksum (libevtx's corrupted
+ * verdict) or reported while reading, or records that could not be read.
+ */
 static int
-add_damaged_file(struct gap_context *context, const struct source_facts *f,
-    const struct damaged_source *d)
+add_damaged_file(struct gap_context *context, const struct source_facts *f)
 {
 	struct gap	gap;
-	int		chunks = f->chunk_errors > 0 || f->corrupted;
 
-	init_file_gap(&gap, chunks ? "corrupt_chunk" : "unreadable_records",
-	    GAP_MEDIUM, f);
-	if (d != NULL && d->missing > 0) {
-		gap.first_unix_us = d->first_us;
-		gap.last_unix_us = d->last_us;
+	if (f->corrupted || f->chunk_errors > 0) {
+		init_file_gap(&gap, "corrupt_chunk", GAP_MEDIUM, f);
+		gap.summary = gap_sentence("%s has damaged chunks (%s%lld chunk "
+		    "problem%s and %lld unreadable record%s reported while "
+		    "reading): records from them may be incomplete or altered, "
+		    "so not every event of %s in this file can be trusted as "
+		    "written.", f->path, f->corrupted ? "libevtx marks it "
+		    "corrupted; " : "", (long long)f->chunk_errors,
+		    f->chunk_errors == 1 ? "" : "s", (long long)f->record_errors,
+		    f->record_errors == 1 ? "" : "s", f->host ? f->host : "its host");
+	} else {
+		init_file_gap(&gap, "unreadable_records", GAP_MEDIUM, f);
+		gap.summary = gap_sentence("%s has %lld record%s that could not "
+		    "be read: those events of %s are not in this case.", f->path,
+		    (long long)f->record_errors, f->record_errors == 1 ? "" : "s",
+		    f->host ? f->host : "its host");
 	}
-	gap.event_count = d != NULL ? d->missing : 0;
-	gap.summary = gap_sentence("%s %s (%lld damaged chunk%s, %lld "
-	    "unreadable record%s) and %lld record%s missing from its sequence: "
-	    "events of %s in that part of the log are lost or untrustworthy.",
-	    f->path, chunks ? "is corrupt" : "has records that could not be read",
-	    (long long)f->chunk_errors, f->chunk_errors == 1 ? "" : "s",
-	    (long long)f->record_errors, f->record_errors == 1 ? "" : "s",
-	    (long long)gap.event_count, gap.event_count == 1 ? " is" : "s are",
-	    f->host ? f->host : "its host");
+	if (f->record_errors > 0)
+		gap.event_count = f->record_errors;
 	gap.query = sqlite3_mprintf("SELECT * FROM ingest_errors WHERE "
 	    "source_id = %lld ORDER BY id", (long long)f->id);
 	return gap_insert(context, &gap, NULL);
@@ -726,22 +648,21 @@ add_failed_file(struct gap_context *context, const struct source_facts *f)
 
 /* File-level gaps, one source after another. */
 static int
-file_gaps(struct gap_context *context, struct damaged_sources *damaged)
+file_gaps(struct gap_context *context)
 {
 	sqlite3_stmt		*s;
 	struct source_facts	 f;
-	struct damaged_source	*d;
-	int			 step, status = 0;
+	int			 step = SQLITE_DONE, status = 0;
 
 	if (gap_prepare(context, sources_sql, &s) == -1)
 		return -1;
 	while (status == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		read_source(s, &f);
-		d = find_damaged(damaged, f.id);
 		if (f.failed)
 			status = add_failed_file(context, &f);
-		if (status == 0 && d != NULL)
-			status = add_damaged_file(context, &f, d);
+		if (status == 0 && (f.corrupted || f.chunk_errors > 0 ||
+		    f.record_errors > 0))
+			status = add_damaged_file(context, &f);
 		if (status == 0)
 			status = add_flag_gaps(context, &f);
 		if (status == 0 && f.recovered > 0)
@@ -756,22 +677,11 @@ file_gaps(struct gap_context *context, struct damaged_sources *damaged)
 int
 gap_log_integrity(struct gap_context *context)
 {
-	struct damaged_sources	damaged;
-	int			status;
-
-	if (service_event_gaps(context) == -1)
+	if (service_event_gaps(context) == -1 ||
+	    record_id_gaps(context) == -1 ||
+	    time_gaps(context) == -1 ||
+	    wrapped_logs(context) == -1 ||
+	    file_gaps(context) == -1)
 		return -1;
-	if (load_damaged(context, &damaged) == -1) {
-		free(damaged.items);
-		return -1;
-	}
-	status = record_id_gaps(context, &damaged);
-	if (status == 0)
-		status = time_gaps(context);
-	if (status == 0)
-		status = wrapped_logs(context);
-	if (status == 0)
-		status = file_gaps(context, &damaged);
-	free(damaged.items);
-	return status;
+	return 0;
 }

@@ -14,8 +14,10 @@
  *                                     subscription may forward only some
  *                                     events), and 1 when it holds a 5156
  *   temp.gap_stop(host, channel, start_us, end_us)
- *                                     service stops and full logs, filled by
- *                                     gap-log-integrity.c before its silences
+ *                                     spans expected to be quiet (service
+ *                                     stops, full logs, WFP auditing off),
+ *                                     filled with gap_quiet_span before
+ *                                     gap-log-integrity.c judges silences
  *   temp.gap_forwarded_source(source_id)
  *                                     files holding more than one host's
  *                                     records (WEF ForwardedEvents)
@@ -78,6 +80,14 @@ int	 gap_insert(struct gap_context *, struct gap *, int64_t *id);
 
 /* Set a gap's query once its id is known; frees query. 0 or -1. */
 int	 gap_set_query(struct gap_context *, int64_t id, char *query);
+
+/*
+ * Note that a host's channel is expected to be quiet from start_us to
+ * end_us (a stop, a full log, WFP auditing off), so a silence inside it
+ * is not reported again as a time_gap. 0 or -1.
+ */
+int	 gap_quiet_span(struct gap_context *, const char *host,
+	    const char *channel, int64_t start_us, int64_t end_us);
 
 /* Set the context's error from a format; returns -1. */
 int	 gap_error(struct gap_context *, const char *fmt, ...)

@@ -197,6 +197,27 @@ gap_set_query(struct gap_context *context, int64_t id, char *query)
 	return status;
 }
 
+int
+gap_quiet_span(struct gap_context *context, const char *host,
+    const char *channel, int64_t start_us, int64_t end_us)
+{
+	sqlite3_stmt	*s;
+	int		 status = 0;
+
+	if (gap_prepare(context, "INSERT INTO temp.gap_stop(host, channel, "
+	    "start_us, end_us) VALUES (?1, ?2, ?3, ?4)", &s) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_TRANSIENT);
+	if (channel != NULL)
+		sqlite3_bind_text(s, 2, channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, start_us);
+	sqlite3_bind_int64(s, 4, end_us);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		status = gap_sql_error(context, "remembering an explained silence");
+	sqlite3_finalize(s);
+	return status;
+}
+
 /* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
 static size_t
 utf8_length(const unsigned char *p)

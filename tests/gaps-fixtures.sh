@@ -155,6 +155,42 @@ log_service_stopped|medium|1" \
 	fi
 done
 
+# --- integrity: WS04's tampered, damaged log (integrity.md): each planted
+# problem once, with its times and account, and nothing else
+if fixture_case integrity; then
+	"$WFPSIFT" gaps -d "$case_path" > "$TEST_TMP/out"
+	ok $? "integrity: gaps runs"
+	is "$(sql "$case_path" "SELECT kind, substr(first_time, 1, 19), substr(last_time, 1, 19),
+	      coalesce(event_count, '-'), coalesce(user_name, '-'), severity FROM gaps ORDER BY id")" \
+"audit_policy_change|2024-03-14T09:25:41|2024-03-14T11:58:03|-|CORP\\mallory|high
+log_cleared|2024-03-14T09:20:00|2024-03-14T09:20:00|-|CORP\\mallory|high
+log_service_stopped|2024-03-14T17:31:15|2024-03-15T07:58:12|-|-|info
+record_id_gap|2024-03-14T12:30:50|2024-03-14T12:31:07|57|-|high
+time_gap|2024-03-14T12:57:43|2024-03-14T15:47:49|-|-|low
+corrupt_chunk|2024-03-14T09:20:00|2024-03-15T08:17:33|-|-|medium
+dirty_file|2024-03-14T09:20:00|2024-03-15T08:17:33|-|-|low
+unattributed_connections|2024-03-14T09:20:52|2024-03-14T17:27:03|239|-|medium" \
+	    "integrity: clear, policy off and on, the night's shutdown, 57 missing ids, the silence, bad CRC, dirty header, unattributed connections; no wrap, no silence while WFP auditing was off"
+	grep -q "between record 48282 (2024-03-14 12:30:50 UTC) and record 48340" "$TEST_TMP/out"
+	ok $? "integrity: the record gap names the records around it"
+else
+	for i in 1 2 3; do skip "integrity fixture" "testdata/integrity.evtx missing"; done
+fi
+
+# --- hostile: host names that are markup, formulas and terminal escapes
+if fixture_case hostile; then
+	"$WFPSIFT" gaps -d "$case_path" > "$TEST_TMP/out"
+	ok $? "hostile: gaps runs"
+	is "$(sql "$case_path" "SELECT kind, count(*) FROM gaps GROUP BY kind")" \
+	    "unattributed_connections|5" "hostile: one unattributed_connections gap per hostile computer"
+	LC_ALL=C grep -c "$(printf '\033')" "$TEST_TMP/out" > "$TEST_TMP/count"
+	is "$(cat "$TEST_TMP/count")" 0 "hostile: no escape character reaches the terminal"
+	grep -q 'WS66\\x0aInjected: fake line\\x1b\[2J' "$TEST_TMP/out"
+	ok $? "hostile: the injected line is shown escaped on the gap's own line"
+else
+	for i in 1 2 3 4; do skip "hostile fixture" "testdata/hostile.evtx missing"; done
+fi
+
 # --- baseline: a quiet day on WS02 and on SRV-APP01, nothing to flag
 for name in baseline-ws02 baseline-srv-app01; do
 	if fixture_case $name; then

@@ -66,8 +66,10 @@ INSERT INTO spec(source, host, t, event_id, user_name, user_domain, subcategory_
 SQL
 	# no WFP record at all
 	background nowfp.evtx NOWFP01
-	# a damaged file: five records missing, header says corrupted
+	# a damaged file whose records all still parse: libevtx says corrupted
 	steady corrupt.evtx CORRUPT01 10.0.1.10
+	# five records (21-25) that could not be decoded
+	steady unread.evtx UNREAD01 10.0.1.16
 	# two stale records recovered from slack
 	steady recovered.evtx RECOV01 10.0.1.11
 	cat <<'SQL'
@@ -103,11 +105,15 @@ INSERT INTO spec(source, host, t, event_id, record_id)
   WHERE host = 'FILLED01' AND record_id BETWEEN 31 AND 40;
 DELETE FROM spec WHERE host IN ('GAP01', 'FILLED01') AND source NOT LIKE '%shadow%'
   AND record_id BETWEEN 31 AND 40;
-DELETE FROM spec WHERE host = 'CORRUPT01' AND record_id BETWEEN 21 AND 25;
+DELETE FROM spec WHERE host = 'UNREAD01' AND record_id BETWEEN 21 AND 25;
 SQL
 } | make_case "$CASE"
 sql "$CASE" "UPDATE sources SET dirty = 1, header_flags = 1 WHERE path = 'dirty.evtx';
-    UPDATE sources SET corrupted = 1 WHERE path = 'corrupt.evtx'"
+    UPDATE sources SET corrupted = 1 WHERE path = 'corrupt.evtx';
+    INSERT INTO ingest_errors(source_id, path, record_id, kind, message)
+      SELECT id, path, 20 + k, 'record', 'unsupported binary XML token'
+      FROM sources, (SELECT 1 AS k UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5)
+      WHERE path = 'unread.evtx'"
 
 "$WFPSIFT" gaps -d "$CASE" > "$TEST_TMP/out" 2>&1
 ok $? "gaps runs"
@@ -115,7 +121,7 @@ is "$(sql "$CASE" "SELECT kind, host, substr(first_time, 1, 19), substr(last_tim
       coalesce(event_count, '-'), coalesce(user_name, '-'), severity FROM gaps ORDER BY host, first_time, kind")" \
 "log_service_stopped|BOOT01|2026-11-02T12:00:00|2026-11-02T16:00:00|-|-|info
 log_cleared|CLEAR01|2026-11-02T12:00:00|2026-11-02T12:00:00|-|CORP\\mallory|high
-corrupt_chunk|CORRUPT01|2026-11-02T10:50:00|2026-11-02T11:50:00|5|-|medium
+corrupt_chunk|CORRUPT01|2026-11-02T08:00:00|2026-11-02T18:00:00|-|-|medium
 dirty_file|DIRTY01|2026-11-02T08:00:00|2026-11-02T18:00:00|-|-|low
 log_service_error|ERROR01|2026-11-02T09:30:00|2026-11-02T09:30:00|-|-|medium
 log_full|FULL01|2026-11-02T15:00:00|2026-11-02T15:00:00|-|-|high
@@ -127,8 +133,9 @@ audit_policy_change|POLICY01|2026-11-02T16:00:00|2026-11-02T18:00:00|-|CORP\\mal
 recovered_records|RECOV01|2026-11-01T07:00:00|2026-11-01T07:01:00|2|-|low
 time_gap|SILENT01|2026-11-02T10:00:00|2026-11-02T15:00:00|-|-|low
 log_service_stopped|STOP01|2026-11-02T12:00:00|2026-11-02T14:00:00|-|-|medium
+unreadable_records|UNREAD01|2026-11-02T08:00:00|2026-11-02T18:00:00|5|-|medium
 log_wrapped|WRAP01|2026-11-02T08:00:00|2026-11-02T08:00:00|500|-|medium" \
-    "each planted problem once, with its times, count and account; a shutdown until the boot, not a silence; nothing on OK01 or FILLED01"
+    "each planted problem once, with its times, count and account; a shutdown until the boot, not a silence; undecodable records not a record-id gap; nothing on OK01 or FILLED01"
 is "$(sql "$CASE" "SELECT count(*) FROM gaps WHERE host IN ('OK01', 'FILLED01')")" 0 \
     "a clean log, and a gap another file fills, give no gap"
 grep -q "CORP\\\\mallory cleared the Security log on CLEAR01 at 2026-11-02 12:00:00 UTC" "$TEST_TMP/out"
@@ -137,13 +144,13 @@ grep -q "turned off success auditing of Filtering Platform Connection on POLICY0
 ok $? "the policy change's summary says what was turned off and until when"
 is "$(sql "$CASE" "SELECT source_id IS NOT NULL FROM gaps WHERE kind IN ('log_cleared', 'record_id_gap', 'dirty_file', 'corrupt_chunk', 'log_wrapped') GROUP BY 1")" 1 \
     "integrity gaps name the file they are about"
-query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'record_id_gap'")
+query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'record_id_gap' AND host = 'GAP01'")
 is "$(sql "$CASE" "SELECT group_concat(record_id) FROM ($query)")" "30,41" \
     "the record gap's query shows the records on both sides"
 query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'audit_policy_change' AND first_time LIKE '%T11:%'")
 is "$(sql "$CASE" "SELECT group_concat(changes, ' ') FROM ($query)")" "%%8448 %%8449" \
     "the policy gap's query shows the removal and the restore"
-is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 16 * 3 ))" "a coverage row per host and detector"
+is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 17 * 3 ))" "a coverage row per host and detector"
 
 # --- thresholds are options
 "$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null
