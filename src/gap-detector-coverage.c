@@ -151,7 +151,7 @@ add_sweep_rows(struct gap_context *context, sqlite3_stmt *s,
 		memset(&row, 0, sizeof(row));
 		row.detector = ports ? "port_sweep" : "host_sweep";
 		row.needs = "outbound connection records (5156, 5157, Sysmon 3) "
-		    "of the sending host";
+		    "of the sending host, or inbound records of its targets";
 		row.records = h->outbound;
 		row.first_time = h->out_first;
 		row.last_time = h->out_last;
