@@ -47,4 +47,33 @@ if CASE=$(case_of connect-scan); then
 else
 	skip_fixture connect-scan 3
 fi
+# baseline: a quiet day on a workstation and a server; nothing to flag.
+if CASE=$(case_of baseline-ws02); then
+	is "$(sql "$CASE" "SELECT count(*) FROM findings")" "0" \
+	    "baseline-ws02: a day of ordinary workstation traffic yields no finding"
+	is "$(sql "$CASE" "SELECT DISTINCT reason FROM unattributed_connections")" "system_process" \
+	    "baseline-ws02: every connection but the kernel's (PID 4) is attributed"
+else
+	skip_fixture baseline-ws02 2
+fi
+if CASE=$(case_of baseline-srv-app01); then
+	is "$(sql "$CASE" "SELECT count(*) FROM findings")" "0" \
+	    "baseline-srv-app01: 330 inbound HTTPS clients of one server are not a sweep"
+	is "$(sql "$CASE" "SELECT count(*) FROM attribution a JOIN processes p ON p.id = a.process_row
+	    WHERE p.image_name = 'w3wp.exe'")" "$(sql "$CASE" "SELECT count(*) FROM network_events
+	    WHERE application_name = 'w3wp.exe'")" \
+	    "baseline-srv-app01: every w3wp.exe connection is attributed to its process"
+else
+	skip_fixture baseline-srv-app01 2
+fi
+if [ -f "$TESTDATA/baseline-ws02.evtx" ] && [ -f "$TESTDATA/baseline-srv-app01.evtx" ]; then
+	CASE=$TEST_TMP/baseline.db
+	"$WFPSIFT" ingest -q -d "$CASE" "$TESTDATA/baseline-ws02.evtx" \
+	    "$TESTDATA/baseline-srv-app01.evtx" > /dev/null 2>&1
+	"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+	is "$(sql "$CASE" "SELECT count(*) FROM findings")" "0" \
+	    "baseline: both logs in one case (the day is the learning period) yield no finding at all"
+else
+	skip "baseline: both logs in one case" "baseline fixtures are not in this tree"
+fi
 done_testing
