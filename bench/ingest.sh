@@ -22,8 +22,8 @@ threads=${THREADS:-1}
 mkdir -p "$out"
 
 [ -x "$wfpsift" ] || { echo "bench: build first (./quickstart or make)" >&2; exit 1; }
-decoders=${DECODERS:-$("$wfpsift" ingest --help | sed -n 's/.*--decoder NAME *//p' |
-    tr '|' ' ' | sed 's/ (.*//')}
+decoders=${DECODERS:-$("$wfpsift" ingest --help |
+    sed -n 's/.*--decoder NAME *\([a-z|-]*\).*/\1/p' | tr '|' ' ')}
 
 if [ $# -eq 0 ]; then
 	if [ -d "$corpus" ]; then

@@ -1,20 +1,29 @@
 /*
  * cmd-analyze.c: wfpsift analyze -- the whole job in one command:
- * ingest the named logs, then summarise what the case holds.
+ * ingest the named logs, summarise what the case holds, and write the
+ * three reports into one folder.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd-ingest.h"
 #include "command.h"
+#include "detect.h"
+#include "gaps.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
 static const char usage[] =
     "usage: wfpsift analyze [-d CASE] [-o DIR] [--all-data] [-q] PATH...\n"
     "\n"
-    "Ingest .evtx files or folders into the case and report on them: the\n"
-    "hosts, their network events, and what was read.\n"
+    "Ingest .evtx files or folders into the case, attribute connections to\n"
+    "processes and users, run the detectors (port sweep, host sweep,\n"
+    "application misuse), find what the logs could not see, and write the\n"
+    "HTML report, the CSV timeline and JSON Lines into one folder.\n"
     "\n"
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "  -o, --output DIR    where reports go (default: CASE without .db, plus -report)\n"
@@ -54,12 +63,88 @@ print_hosts(struct store *store, FILE *out)
 	return rows;
 }
 
+/* Attribute, run the detectors and find the gaps, printing each. */
+static int
+detect_and_find_gaps(struct store *store, FILE *out)
+{
+	struct detect_options	 detect;
+	struct gaps_options	 gaps;
+	char			 error[1024];
+	int			 result = 0;
+
+	detect_options_init(&detect);
+	fputs("\nFindings\n", out);
+	if (detect_run(store_db(store), &detect, out, NULL, error, sizeof(error)) == -1) {
+		fputs("wfpsift: detect: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
+		result = -1;
+	}
+	detect_options_free(&detect);
+	gaps_options_init(&gaps);
+	fputc('\n', out);
+	if (gaps_run(store_db(store), &gaps, out, error, sizeof(error)) == -1) {
+		fputs("wfpsift: gaps: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
+		result = -1;
+	}
+	return result;
+}
+
+/* The default output folder: the case's name without .db, plus -report. */
+static void
+default_output_dir(const char *case_path, char *buffer, size_t size)
+{
+	size_t	length = strlen(case_path);
+
+	if (length > 3 && strcmp(case_path + length - 3, ".db") == 0)
+		length -= 3;
+	snprintf(buffer, size, "%.*s-report", (int)length, case_path);
+}
+
+/* Write timeline.csv, events.jsonl and report.html into directory. */
+static int
+write_reports(struct store *store, const char *directory, FILE *out)
+{
+	static const enum report_format formats[] = {
+		REPORT_HTML, REPORT_CSV, REPORT_JSONL
+	};
+	char	path[4096], error[1024];
+	size_t	i;
+
+	if (mkdir(directory, 0777) == -1 && errno != EEXIST) {
+		fprintf(stderr, "wfpsift: %s: %s\n", directory, strerror(errno));
+		return -1;
+	}
+	fputs("\nreports:\n", out);
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", directory,
+		    report_format_file_name(formats[i])) >= sizeof(path)) {
+			fprintf(stderr, "wfpsift: output folder name too long\n");
+			return -1;
+		}
+		if (report_write_file(store_db(store), formats[i], path, error,
+		    sizeof(error)) == -1) {
+			fputs("wfpsift: ", stderr);
+			fputs_safe(error, stderr);
+			fputc('\n', stderr);
+			return -1;
+		}
+		fputs("  ", out);
+		fputs_safe(path, out);
+		fputc('\n', out);
+	}
+	return 0;
+}
+
 static int
 run_analyze(int argc, char **argv)
 {
 	struct ingest_command_options	 options;
 	struct ingest_totals		 totals;
 	struct store			*store = NULL;
+	char				 output_dir[4096];
 	int				 status;
 
 	memset(&options, 0, sizeof(options));
@@ -73,7 +158,17 @@ run_analyze(int argc, char **argv)
 		return status;
 	ingest_print_summary(&totals, stdout);
 	print_hosts(store, stdout);
-	printf("\ncase: %s\n", options.case_path);
+	if (detect_and_find_gaps(store, stdout) == -1)
+		status = EXIT_ERROR;
+	if (options.output_dir == NULL) {
+		default_output_dir(options.case_path, output_dir, sizeof(output_dir));
+		options.output_dir = output_dir;
+	}
+	if (write_reports(store, options.output_dir, stdout) == -1)
+		status = EXIT_ERROR;
+	fputs("\ncase: ", stdout);
+	fputs_safe(options.case_path, stdout);
+	fputc('\n', stdout);
 	store_close(store);
 	return status;
 }

@@ -22,7 +22,9 @@ static const char usage[] =
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "      --all-data      keep EventData as JSON for every record, not only\n"
     "                      the network, process, logon and audit events\n"
-    "      --decoder NAME  libevtx-xml (the reference decoder)\n"
+    "      --decoder NAME  fast|libevtx-xml|binxml (default fast: direct BinXml,\n"
+    "                      libevtx for any record it is unsure of; libevtx-xml:\n"
+    "                      the slow reference; binxml: direct only, for measuring)\n"
     "  -j, --jobs N        decoding threads (default: one per core); the case\n"
     "                      is the same whatever N is\n"
     "      --decode-only   read, decode and normalise, but store nothing (for\n"
@@ -37,8 +39,12 @@ static const char usage[] =
 const struct decoder_ops *
 decoder_by_name(const char *name)
 {
-	if (name == NULL || strcmp(name, libevtx_xml_decoder.name) == 0)
+	if (name == NULL || strcmp(name, fast_decoder.name) == 0)
+		return &fast_decoder;
+	if (strcmp(name, libevtx_xml_decoder.name) == 0)
 		return &libevtx_xml_decoder;
+	if (strcmp(name, binxml_decoder.name) == 0)
+		return &binxml_decoder;
 	return NULL;
 }
 
@@ -62,7 +68,7 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 	memset(out, 0, sizeof(*out));
 	out->accept_output = accept_output;
 	out->case_path = "wfpsift.db";
-	out->ingest.decoder = &libevtx_xml_decoder;
+	out->ingest.decoder = &fast_decoder;
 	out->ingest.max_messages_per_file = 20;
 	optind = 1;
 	opterr = 0;
@@ -139,7 +145,9 @@ ingest_run(const struct ingest_command_options *options, struct store **store_ou
 	char		 error[512];
 
 	if (store_open(options->case_path, 0, &store, error, sizeof(error)) == -1) {
-		fprintf(stderr, "wfpsift: %s\n", error);
+		fputs("wfpsift: ", stderr);
+		fputs_safe(error, stderr);
+		fputc('\n', stderr);
 		return EXIT_ERROR;
 	}
 	if (ingest_paths(store, options->paths, options->path_count,

@@ -21,6 +21,8 @@ struct command {
 
 extern const struct command cmd_ingest;
 extern const struct command cmd_analyze;
+extern const struct command cmd_gaps;
+extern const struct command cmd_report;
 extern const struct command cmd_schema;
 extern const struct command cmd_detect;
 

@@ -9,6 +9,8 @@
  * libevtx's XML can hold control characters that XML 1.0 forbids. Before
  * parsing, each such byte c is mapped to the private-use character U+E000+c;
  * after parsing it is mapped back, so values keep the bytes the log holds.
+ * Carriage returns are mapped too: libxml2 would otherwise turn the CR LF
+ * line ends of multi-line values (PrivilegeList, ScriptBlockText) into LF.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,7 +147,7 @@ map_controls(struct decoder *decoder, size_t length)
 		return -1;
 	for (i = 0; i < length && decoder->xml[i] != '\0'; i++) {
 		c = decoder->xml[i];
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+		if (c < 0x20 && c != '\t' && c != '\n') {
 			decoder->clean[j++] = (char)0xee;
 			decoder->clean[j++] = (char)0x80;
 			decoder->clean[j++] = (char)(0x80 + c);
@@ -514,6 +516,15 @@ libevtx_xml_next(struct decoder *decoder, struct event *event,
 	if (event->filetime == 0)
 		event->filetime = header_time;
 	return DECODE_RECORD;
+}
+
+int
+libevtx_xml_seek(struct decoder *decoder, long index)
+{
+	if (index < 0 || index >= decoder->live_records + decoder->recovered_records)
+		return -1;
+	decoder->next_index = (int)index;
+	return 0;
 }
 
 static void

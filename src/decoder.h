@@ -2,8 +2,10 @@
  * decoder.h: the interface between an EVTX file and the pipeline.
  *
  * A decoder opens one file, describes its header, and hands back records one
- * at a time as struct event. Two implement it: the reference decoder
- * (libevtx's XML read with libxml2) and, later, a direct BinXml decoder.
+ * at a time as struct event. Three implement it: the reference decoder
+ * (libevtx's XML read with libxml2), the direct BinXml decoder, and the
+ * fast decoder that uses BinXml and asks the reference for what BinXml
+ * leaves to it.
  * The rest of wfpsift never knows which one ran.
  */
 #ifndef WFPSIFT_DECODER_H
@@ -53,5 +55,15 @@ struct decoder_ops {
 };
 
 extern const struct decoder_ops libevtx_xml_decoder;
+extern const struct decoder_ops binxml_decoder;	/* decoder-binxml.c */
+extern const struct decoder_ops fast_decoder;	/* decoder-fast.c */
+
+/*
+ * Make the reference decoder's next call return the record at index in
+ * libevtx's order (live records, then recovered ones after them), so that
+ * another decoder can ask it for one record. Returns 0, or -1 when index
+ * is out of range.
+ */
+int	 libevtx_xml_seek(struct decoder *, long index);
 
 #endif

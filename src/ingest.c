@@ -158,8 +158,9 @@ load_known_hashes(struct store *store, struct pipeline *pipeline)
 		    strdup((const char *)sqlite3_column_text(statement, 0));
 	}
 	sqlite3_finalize(statement);
-	qsort(pipeline->known_hashes, pipeline->known_count, sizeof(char *),
-	    compare_strings);
+	if (pipeline->known_count > 0)
+		qsort(pipeline->known_hashes, pipeline->known_count,
+		    sizeof(char *), compare_strings);
 	return 0;
 }
 
@@ -311,6 +312,27 @@ decoding_thread(void *argument)
 	return NULL;
 }
 
+/*
+ * Records per transaction: RECORDS_PER_TRANSACTION, or the number in the
+ * environment variable WFPSIFT_RECORDS_PER_TRANSACTION. The crash tests set
+ * it low so that a kill lands after some of a file's batches have been
+ * committed, the case the redo-from-scratch logic exists for. Only the
+ * writer calls it.
+ */
+static long
+records_per_transaction(void)
+{
+	static long	 records;
+	int64_t		 value;
+
+	if (records == 0) {
+		value = parse_number(getenv("WFPSIFT_RECORDS_PER_TRANSACTION"));
+		records = value > 0 && value <= 10000000 ? (long)value :
+		    RECORDS_PER_TRANSACTION;
+	}
+	return records;
+}
+
 /* What the writer knows about the file it is storing. */
 struct file_run {
 	struct store		*store;
@@ -410,7 +432,7 @@ store_event(struct file_run *run, const struct event *event,
 	run->totals->records++;
 	run->totals->recovered += event->recovered;
 	run->totals->network_events += normal->kind == NORMALISED_NETWORK;
-	if (++run->in_transaction >= RECORDS_PER_TRANSACTION) {
+	if (++run->in_transaction >= records_per_transaction()) {
 		if (store_commit(run->store) == -1 || store_begin(run->store) == -1)
 			return -1;
 		run->in_transaction = 0;
@@ -517,6 +539,183 @@ count_batches(struct pipeline *pipeline, struct file_job *job,
 	}
 }
 
+/* Throw away a skipped job's batches, back to the free list. */
+static void
+drain_job(struct pipeline *pipeline, struct file_job *job)
+{
+	struct batch	*batch;
+
+	while ((batch = next_batch(pipeline, job)) != NULL)
+		recycle_batch(pipeline, batch);
+}
+
+/* How many of the sorted numbers lie in [first, last]. */
+static int64_t
+count_in_range(const int64_t *numbers, size_t count, int64_t first, int64_t last)
+{
+	size_t	low = 0, high = count, start;
+
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (numbers[middle] < first)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	start = low;
+	high = count;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+
+		if (numbers[middle] <= last)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return (int64_t)(low - start);
+}
+
+static int64_t
+little_endian64(const unsigned char *p)
+{
+	uint64_t	value = 0;
+
+	for (int i = 7; i >= 0; i--)
+		value = (value << 8) | p[i];
+	return value > INT64_MAX ? -1 : (int64_t)value;
+}
+
+/* The record identifiers a chunk header declares. */
+struct chunk_range {
+	long		 chunk;		/* -1 when the chunk declares none */
+	int64_t		 first, last;
+};
+
+static int
+compare_ranges(const void *a, const void *b)
+{
+	const struct chunk_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * Two chunks declaring overlapping records: one is a copy of the other (a
+ * duplicated chunk hides the records of the chunk it overwrote). Reports
+ * the first overlap found. Sorts ranges.
+ */
+static int
+check_overlaps(struct file_run *run, struct chunk_range *ranges, size_t count)
+{
+	struct decode_problem	problem = { .kind = "chunk", .record_index = -1,
+				    .record_id = -1, .chunk = -1 };
+	size_t			i;
+
+	qsort(ranges, count, sizeof(*ranges), compare_ranges);
+	for (i = 1; i < count; i++) {
+		if (ranges[i].first > ranges[i - 1].last)
+			continue;
+		problem.chunk = ranges[i].chunk;
+		problem.record_id = ranges[i].first;
+		snprintf(problem.message, sizeof(problem.message), "chunks %ld "
+		    "and %ld both declare records from %lld: one is a copy, and "
+		    "the records it overwrote are lost", ranges[i - 1].chunk,
+		    ranges[i].chunk, (long long)ranges[i].first);
+		return record_problem(run, &problem);
+	}
+	return 0;
+}
+
+/*
+ * One chunk's header against what was read: a chunk the header counts but
+ * that lost its signature, or record numbers it declares that no record
+ * carries. Fills problem and returns 1 when something is wrong.
+ */
+static int
+check_chunk(int fd, long chunk, const int64_t *numbers, size_t count,
+    struct chunk_range *range, struct decode_problem *problem)
+{
+	unsigned char	 header[40];
+	int64_t		 first, last, read_count;
+
+	*problem = (struct decode_problem){ .kind = "chunk", .record_index = -1,
+	    .record_id = -1, .chunk = chunk };
+	if (pread(fd, header, sizeof(header), 4096 + (off_t)chunk * 65536) !=
+	    (ssize_t)sizeof(header))
+		return 0;	/* past the end: the truncation check says it */
+	if (memcmp(header, "ElfChnk", 8) != 0) {
+		snprintf(problem->message, sizeof(problem->message), "chunk %ld "
+		    "has no ElfChnk signature: the records it held are lost", chunk);
+		return 1;
+	}
+	/* The record identifiers (what record headers carry), not the numbers. */
+	first = little_endian64(header + 24);
+	last = little_endian64(header + 32);
+	/* An empty chunk says all-ones; an implausible one cannot be compared. */
+	if (first < 0 || last < first || last - first >= 65536)
+		return 0;
+	*range = (struct chunk_range){ chunk, first, last };
+	read_count = count_in_range(numbers, count, first, last);
+	if (read_count == last - first + 1)
+		return 0;
+	problem->record_id = first;
+	snprintf(problem->message, sizeof(problem->message), "chunk %ld declares "
+	    "records %lld-%lld; %lld of them were never returned by the decoder", chunk, (long long)first, (long long)last,
+	    (long long)(last - first + 1 - read_count));
+	return 1;
+}
+
+/*
+ * What the decoder did not say: a file shorter than the chunks its header
+ * declares (truncated in copying), a chunk whose signature is gone, and
+ * record numbers a chunk declares that were never returned (libevtx drops a
+ * record whose size field is damaged, or a whole zeroed chunk, without an
+ * error). Each becomes a problem, counted and named like the others.
+ */
+static int
+check_completeness(struct file_run *run, const struct file_job *job)
+{
+	struct decode_problem	 problem = { .kind = "file", .record_index = -1,
+				    .record_id = -1, .chunk = -1 };
+	int64_t			 needed = 4096 + job->header.chunk_count * 65536;
+	int64_t			*numbers;
+	struct chunk_range	*ranges;
+	size_t			 count, ranged = 0;
+	int			 fd, result = 0;
+
+	if (job->header_bad || job->header.chunk_count <= 0)
+		return 0;
+	if (job->size < needed) {
+		snprintf(problem.message, sizeof(problem.message), "file is "
+		    "shorter than its header says (%lld chunks need %lld bytes, "
+		    "it has %lld): truncated, records at its end are missing",
+		    (long long)job->header.chunk_count, (long long)needed,
+		    (long long)job->size);
+		if (record_problem(run, &problem) == -1)
+			return -1;
+	}
+	if (store_record_numbers(run->store, run->source_id, &numbers, &count) == -1)
+		return -1;
+	ranges = calloc((size_t)job->header.chunk_count, sizeof(*ranges));
+	if (ranges != NULL && (fd = open(job->path, O_RDONLY | O_CLOEXEC)) != -1) {
+		for (long chunk = 0; chunk < job->header.chunk_count && result == 0; chunk++) {
+			ranges[ranged].chunk = -1;
+			if (check_chunk(fd, chunk, numbers, count, &ranges[ranged],
+			    &problem))
+				result = record_problem(run, &problem);
+			if (ranges[ranged].chunk >= 0)
+				ranged++;
+		}
+		close(fd);
+		if (result == 0)
+			result = check_overlaps(run, ranges, ranged);
+	}
+	free(ranges);
+	free(numbers);
+	return result;
+}
+
 /* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
 store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
@@ -544,8 +743,7 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	/* Also a file named twice in this run: the first copy is complete now. */
 	if (job->already_in_case || store_find_complete_source(store, job->sha256) > 0) {
 		totals->files_already_in_case++;
-		while (next_batch(pipeline, job) != NULL)
-			;
+		drain_job(pipeline, job);
 		return 0;
 	}
 	totals->bytes += job->size;
@@ -556,6 +754,12 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	    (run.source_id = store_begin_source(store, job->path, job->size,
 	    job->sha256, pipeline->options->decoder->name)) < 0)
 		return -1;
+	if (run.source_id == 0) {
+		totals->files_already_in_case++;
+		totals->bytes -= job->size;
+		drain_job(pipeline, job);
+		return store_commit(store);
+	}
 	if (job->header_bad && record_problem(&run, &job->header_problem) == -1)
 		return -1;
 	if (job->open_failed) {
@@ -570,7 +774,8 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	run.summary.corrupted = job->info.corrupted;
 	run.summary.major_version = job->info.major_version;
 	run.summary.minor_version = job->info.minor_version;
-	if (store_batches(pipeline, job, &run, file_number, started) == -1)
+	if (store_batches(pipeline, job, &run, file_number, started) == -1 ||
+	    check_completeness(&run, job) == -1)
 		return -1;
 	/* Nothing read and something wrong (already said): the file failed. */
 	if (run.summary.record_count == 0 && run.summary.error_count > 0) {
@@ -688,7 +893,12 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 		if (result == -1) {
 			fputs("wfpsift: ", stderr);
 			fputs_safe(files.paths[i], stderr);
-			fprintf(stderr, ": cannot store: %s\n", store_error(store));
+			fprintf(stderr, ": cannot store: %s", store_error(store));
+			/* "disk I/O error" alone does not say the disk is full. */
+			if (sqlite3_extended_errcode(store_db(store)) == SQLITE_IOERR_WRITE)
+				fputs(" (writing failed: disk full or file size limit?)",
+				    stderr);
+			fputc('\n', stderr);
 			store_rollback(store);
 		}
 	}

@@ -2,17 +2,21 @@
  * main.c: wfpsift's entry point. It finds the command named by the first
  * argument in the table below and runs it; everything else is the command's.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "command.h"
+#include "util.h"
 
 static const struct command *commands[] = {
 	&cmd_analyze,
 	&cmd_detect,
 	&cmd_ingest,
+	&cmd_gaps,
+	&cmd_report,
 	&cmd_schema,
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -64,6 +68,12 @@ main(int argc, char **argv)
 {
 	size_t	i;
 
+	/*
+	 * A file size limit (ulimit -f) must not kill us halfway through a
+	 * write: ignored, SIGXFSZ becomes EFBIG, SQLite reports an error, the
+	 * transaction rolls back and the user reads why.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		print_help(stderr);
 		return EXIT_USAGE;
@@ -85,7 +95,9 @@ main(int argc, char **argv)
 	for (i = 0; i < COMMAND_COUNT; i++)
 		if (strcmp(argv[1], commands[i]->name) == 0)
 			return commands[i]->run(argc - 1, argv + 1);
-	fprintf(stderr, "wfpsift: unknown command '%s'\n", argv[1]);
+	fputs("wfpsift: unknown command '", stderr);
+	fputs_safe(argv[1], stderr);
+	fputs("'\n", stderr);
 	print_help(stderr);
 	return EXIT_USAGE;
 }

@@ -1,8 +1,8 @@
 /*
  * normalise.c: from decoded fields to analyst-ready rows.
  *
- * Direction decides which side is local: for outbound records the Source
- * is this host, for inbound ones the Destination is (checked against real
+ * WFP connection records name this host as the Source whatever their
+ * direction; packet drops and Sysmon name the sender (checked against real
  * 5156 and Sysmon 3 records). Raw fields are kept beside the result.
  */
 #include <arpa/inet.h>
@@ -231,16 +231,26 @@ set_protocol(struct network_row *row, const char *text)
 	}
 }
 
-/* Source/Destination to local/remote by direction. */
+/*
+ * Source/Destination to local/remote. WFP's ALE records (5156/5157 and
+ * the others a connection or socket operation makes) always name this
+ * host as the Source, whatever the direction: real inbound accepts show
+ * the listening port as SourcePort (corpus DE_RDP_Tunnel_5156.evtx:
+ * Source 127.0.0.2:3389; Security_short_selected.evtx: an inbound 5157
+ * with the local address as Source). Packet-layer records (5150-5153)
+ * name the packet's own source, so for inbound ones the Destination is
+ * local (Security_short_selected.evtx: 5152 to local port 3389 from an
+ * Internet address). Sysmon 3 names the initiator as the Source.
+ */
 static void
-set_endpoints(struct network_row *row)
+set_endpoints(struct network_row *row, int source_is_local)
 {
-	int	inbound = row->direction != NULL &&
+	int	swap = !source_is_local && row->direction != NULL &&
 	    strcmp(row->direction, "inbound") == 0;
-	const char *local_ip = inbound ? row->raw_dest_ip : row->raw_source_ip;
-	const char *local_port = inbound ? row->raw_dest_port : row->raw_source_port;
-	const char *remote_ip = inbound ? row->raw_source_ip : row->raw_dest_ip;
-	const char *remote_port = inbound ? row->raw_source_port : row->raw_dest_port;
+	const char *local_ip = swap ? row->raw_dest_ip : row->raw_source_ip;
+	const char *local_port = swap ? row->raw_dest_port : row->raw_source_port;
+	const char *remote_ip = swap ? row->raw_source_ip : row->raw_dest_ip;
+	const char *remote_port = swap ? row->raw_source_port : row->raw_dest_port;
 
 	canonical_address(local_ip, row->local_ip, sizeof(row->local_ip));
 	canonical_address(remote_ip, row->remote_ip, sizeof(row->remote_ip));
@@ -272,7 +282,7 @@ normalise_wfp(const struct event *event, struct network_row *row)
 		row->local_port = port_number(row->raw_source_port);
 		row->remote_port = -1;
 	} else
-		set_endpoints(row);
+		set_endpoints(row, event->event_id < 5150 || event->event_id > 5153);
 	pid = event_field(event, "ProcessID");
 	if (pid == NULL)
 		pid = event_field(event, "ProcessId");
@@ -298,7 +308,7 @@ normalise_sysmon_network(const struct event *event, struct network_row *row)
 	row->raw_dest_ip = event_field(event, "DestinationIp");
 	row->raw_dest_port = event_field(event, "DestinationPort");
 	set_protocol(row, event_field(event, "Protocol"));
-	set_endpoints(row);
+	set_endpoints(row, 0);
 	row->pid = parse_number(event_field(event, "ProcessId"));
 	row->application = event_field(event, "Image");
 	row->user_name = event_field(event, "User");

@@ -261,7 +261,61 @@ CREATE TABLE IF NOT EXISTS gaps (
   last_time   TEXT,
   severity    TEXT NOT NULL,   -- 'info', 'low', 'medium', 'high'
   summary     TEXT NOT NULL,   -- what an analyst cannot conclude because of it
-  query       TEXT             -- SQL that shows the evidence
+  query       TEXT,            -- SQL that shows the evidence
+  related_host TEXT,           -- the other computer involved: for unlogged traffic, the target
+  related_ip  TEXT,            -- the address traffic went to (unlogged traffic), when one
+  user_name   TEXT,            -- DOMAIN\name of the account that did it (log cleared, policy changed)
+  event_count INTEGER,         -- records behind the gap: probes seen by the target, records missing,
+                               -- connections unattributed (see wfpsift(1), GAP KINDS)
+  distinct_count INTEGER,      -- distinct ports (unlogged traffic, raw socket) or targets
+  witness_count INTEGER,       -- flows a network witness (--zeek-conn, --pcap) saw and no log recorded
+  source_id   INTEGER REFERENCES sources(id), -- the file the gap is about, when one
+  first_unix_us INTEGER,       -- first_time as integer microseconds
+  last_unix_us  INTEGER        -- last_time as integer microseconds
+);
+
+-- Which network events show each gap (unlogged traffic, raw socket suspected).
+CREATE TABLE IF NOT EXISTS gap_evidence (
+  gap_id            INTEGER NOT NULL REFERENCES gaps(id) ON DELETE CASCADE,
+  network_event_id  INTEGER NOT NULL REFERENCES network_events(id),
+  PRIMARY KEY (gap_id, network_event_id)
+) WITHOUT ROWID;
+
+-- TCP flows a network witness saw whose handshake never completed (SYN
+-- only, rejected, or half open), from an address of a host in the case
+-- (wfpsift gaps --zeek-conn / --pcap). Replaced on every gaps run.
+CREATE TABLE IF NOT EXISTS witness_flows (
+  id            INTEGER PRIMARY KEY,
+  gap_id        INTEGER REFERENCES gaps(id) ON DELETE SET NULL, -- the gap it counts in
+  witness       TEXT NOT NULL,   -- 'zeek' or 'pcap'
+  path          TEXT NOT NULL,   -- the witness file as given
+  line          INTEGER,         -- conn.log line, or pcap packet number of the first SYN
+  time          TEXT,            -- first SYN, ISO-8601 UTC
+  time_unix_us  INTEGER,
+  host          TEXT,            -- the case host that owns orig_ip
+  orig_ip       TEXT,
+  orig_port     INTEGER,
+  resp_ip       TEXT,
+  resp_port     INTEGER,
+  state         TEXT,            -- 'syn_only' (no answer), 'rejected' (RST), 'half_open' (SYN-ACK, no ACK)
+  conn_state    TEXT,            -- Zeek conn_state as logged (NULL for pcap)
+  history       TEXT,            -- Zeek history as logged (NULL for pcap)
+  logged        INTEGER NOT NULL -- 1 when host's log has an outbound record of it
+);
+
+-- What each detector needed on each host and how much of it the case holds:
+-- the answer to "why did nothing fire" (wfpsift gaps).
+CREATE TABLE IF NOT EXISTS coverage (
+  id              INTEGER PRIMARY KEY,
+  detector        TEXT NOT NULL,  -- 'port_sweep', 'host_sweep', 'app_misuse'
+  host            TEXT,
+  needs           TEXT NOT NULL,  -- the records the detector reads
+  record_count    INTEGER,        -- how many of them the host's logs hold
+  first_time      TEXT,           -- when those records start and end
+  last_time       TEXT,
+  attributed_count INTEGER,       -- app_misuse: records attributed to a process or user
+  finding_count   INTEGER,        -- findings of this detector on this host when gaps ran
+  summary         TEXT NOT NULL   -- what the detector could and could not see there
 );
 
 CREATE INDEX IF NOT EXISTS events_by_source ON events(source_id, record_id);
@@ -320,3 +374,27 @@ CREATE VIEW IF NOT EXISTS unattributed_connections AS
   LEFT JOIN attribution a ON a.network_event_id = n.id
   WHERE a.process_row IS NULL AND (a.user_name IS NULL)
   ORDER BY n.time_unix_us, n.id;
+
+-- The addresses each host used, as its own logs show them: local addresses
+-- of its outbound records and of inbound TCP (never broadcast), and the
+-- IpAddress of 4624 logons elsewhere whose WorkstationName is the host's
+-- short name. wfpsift gaps maps traffic to hosts with it.
+CREATE VIEW IF NOT EXISTS host_addresses AS
+  SELECT host, local_ip AS ip, 'network_events' AS origin, count(*) AS records,
+         min(time) AS first_time, max(time) AS last_time
+  FROM network_events
+  WHERE host IS NOT NULL AND local_ip IS NOT NULL AND local_ip <> ''
+    AND (direction = 'outbound' OR (direction = 'inbound' AND protocol = 6))
+    AND local_ip NOT IN ('0.0.0.0', '::', '::1') AND local_ip NOT LIKE '127.%'
+  GROUP BY host, local_ip
+  UNION ALL
+  SELECT h.host, l.source_ip, 'logon_workstation', count(*), min(l.time), max(l.time)
+  FROM logons l
+  JOIN (SELECT DISTINCT host FROM events WHERE host IS NOT NULL) h
+    ON upper(l.workstation) = upper(CASE WHEN instr(h.host, '.') > 0
+                                    THEN substr(h.host, 1, instr(h.host, '.') - 1)
+                                    ELSE h.host END)
+  WHERE l.event_id = 4624 AND l.source_ip IS NOT NULL AND l.source_ip <> ''
+    AND l.source_ip NOT IN ('0.0.0.0', '::', '::1') AND l.source_ip NOT LIKE '127.%'
+    AND l.host <> h.host
+  GROUP BY h.host, l.source_ip;

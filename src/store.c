@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -48,6 +49,44 @@ execute(struct store *store, const char *sql)
 	return sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * Switch the case to WAL. Switching needs an exclusive lock, and SQLite
+ * returns SQLITE_BUSY at once, without calling the busy handler, when
+ * another process is opening the same new case: retry for as long as the
+ * busy timeout would have waited.
+ */
+static int
+set_wal_mode(struct store *store)
+{
+	struct timespec	pause = { 0, 10 * 1000 * 1000 };
+	int		result, attempts = 0;
+
+	while ((result = sqlite3_exec(store->db, "PRAGMA journal_mode = WAL",
+	    NULL, NULL, NULL)) == SQLITE_BUSY && ++attempts < 6000)
+		nanosleep(&pause, NULL);
+	return result == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Create or update the schema in one write transaction. Outside a
+ * transaction each CREATE reads the schema and then writes; when another
+ * process creating the same new case commits in between, SQLite fails the
+ * statement at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. BEGIN
+ * IMMEDIATE takes the write lock first, so the second process waits.
+ */
+static int
+create_schema(struct store *store)
+{
+	if (execute(store, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	/* On failure the caller closes the connection, which rolls back. */
+	if (execute(store, wfpsift_schema_sql) == -1 ||
+	    execute(store, "INSERT OR IGNORE INTO case_info VALUES "
+	    "('schema_version', '" SCHEMA_VERSION "')") == -1)
+		return -1;
+	return execute(store, "COMMIT");
+}
+
 int
 store_open(const char *path, int must_exist, struct store **out, char *error,
     size_t error_size)
@@ -74,12 +113,11 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	}
 	/* Another wfpsift on the same case waits instead of failing. */
 	sqlite3_busy_timeout(store->db, 60000);
-	if (execute(store, "PRAGMA journal_mode = WAL") == -1 ||
+	if (set_wal_mode(store) == -1 ||
 	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
 	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
-	    execute(store, wfpsift_schema_sql) == -1 ||
-	    execute(store, "INSERT OR IGNORE INTO case_info VALUES "
-	    "('schema_version', '" SCHEMA_VERSION "')") == -1) {
+	    execute(store, "PRAGMA foreign_keys = ON") == -1 ||
+	    create_schema(store) == -1) {
 		snprintf(error, error_size, "%s: not a usable case file: %s", path,
 		    sqlite3_errmsg(store->db));
 		sqlite3_close(store->db);
@@ -193,6 +231,14 @@ forget_source(struct store *store, int64_t source_id)
 		    "(SELECT id FROM network_events WHERE source_id = ?1)",
 		"DELETE FROM attribution WHERE network_event_id IN "
 		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		/*
+		 * Other sources' connections attributed (by a detect run on
+		 * the partial case) to this source's processes or logons: the
+		 * attribution is derived and redone by the next detect.
+		 */
+		"DELETE FROM attribution WHERE process_row IN "
+		    "(SELECT id FROM processes WHERE source_id = ?1) OR logon_row IN "
+		    "(SELECT id FROM logons WHERE source_id = ?1)",
 		"DELETE FROM network_events WHERE source_id = ?1",
 		"DELETE FROM processes WHERE source_id = ?1",
 		"DELETE FROM logons WHERE source_id = ?1",
@@ -224,14 +270,20 @@ store_begin_source(struct store *store, const char *path, int64_t size,
 	sqlite3_stmt	*statement;
 	char		 now[40];
 	int64_t		 earlier = 0;
+	int		 complete = 0;
 
-	if (sqlite3_prepare_v2(store->db, "SELECT id FROM sources WHERE sha256 = ?1",
-	    -1, &statement, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store->db, "SELECT id, status = 'complete' FROM "
+	    "sources WHERE sha256 = ?1", -1, &statement, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(statement, 1, sha256);
-	if (sqlite3_step(statement) == SQLITE_ROW)
+	if (sqlite3_step(statement) == SQLITE_ROW) {
 		earlier = sqlite3_column_int64(statement, 0);
+		complete = sqlite3_column_int(statement, 1);
+	}
 	sqlite3_finalize(statement);
+	/* Another wfpsift finished this file since the caller looked. */
+	if (complete)
+		return 0;
 	if (earlier > 0 && forget_source(store, earlier) == -1)
 		return -1;
 	now_iso(now, sizeof(now));
@@ -569,4 +621,41 @@ store_finish_source(struct store *store, int64_t source_id,
 	result = step_done(s);
 	sqlite3_finalize(s);
 	return result;
+}
+
+int
+store_record_numbers(struct store *store, int64_t source_id, int64_t **out,
+    size_t *count)
+{
+	sqlite3_stmt	*s;
+	int64_t		*numbers = NULL, *grown;
+	size_t		 allocated = 0;
+	int		 step;
+
+	*out = NULL;
+	*count = 0;
+	if (sqlite3_prepare_v2(store->db, "SELECT DISTINCT record_number FROM "
+	    "events WHERE source_id = ?1 AND record_number IS NOT NULL ORDER BY 1",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, source_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*count == allocated) {
+			allocated = allocated ? allocated * 2 : 4096;
+			if ((grown = realloc(numbers, allocated * sizeof(*numbers))) == NULL) {
+				step = SQLITE_NOMEM;
+				break;
+			}
+			numbers = grown;
+		}
+		numbers[(*count)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		free(numbers);
+		*count = 0;
+		return -1;
+	}
+	*out = numbers;
+	return 0;
 }

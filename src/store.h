@@ -33,6 +33,9 @@ int64_t	 store_find_complete_source(struct store *, const char *sha256);
 /*
  * Start a source: remove any earlier incomplete attempt with the same hash
  * (and its rows), insert a row with status 'ingesting', return its id.
+ * Returns 0 when a complete source with this hash is already there (another
+ * process finished it since store_find_complete_source was asked), checked
+ * inside the caller's write transaction.
  */
 int64_t	 store_begin_source(struct store *, const char *path, int64_t size,
 	    const char *sha256, const char *decoder);
@@ -61,6 +64,14 @@ struct source_summary {
 /* Fill in a source's header facts and counts and mark it complete or failed. */
 int	 store_finish_source(struct store *, int64_t source_id,
 	    const struct source_summary *);
+
+/*
+ * The distinct record numbers (record header identifiers) stored for a
+ * source, live or recovered, ascending, in a malloc'd array the caller
+ * frees. Returns 0 or -1.
+ */
+int	 store_record_numbers(struct store *, int64_t source_id, int64_t **numbers,
+	    size_t *count);
 
 /* The last SQLite error message of this store. */
 const char *store_error(struct store *);

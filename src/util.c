@@ -10,10 +10,14 @@
 
 #include "util.h"
 
+/*
+ * Divided first, so that no FILETIME a hostile record carries (any 64-bit
+ * value, negative once cast) can overflow. The epoch is a multiple of 10.
+ */
 int64_t
 filetime_to_unix_us(int64_t filetime)
 {
-	return (filetime - FILETIME_UNIX_EPOCH) / 10;
+	return filetime / 10 - FILETIME_UNIX_EPOCH / 10;
 }
 
 /* Split a count of 100 ns ticks since 1970 into a UTC calendar time. */
@@ -42,15 +46,24 @@ format_ticks(int64_t ticks_since_1970, int digits, char *buffer, size_t size)
 	    tm.tm_min, tm.tm_sec, digits, (long long)fraction);
 }
 
+/* A FILETIME is unsigned: one that is negative as int64_t is past year 30000. */
 void
 filetime_to_iso(int64_t filetime, char *buffer, size_t size)
 {
+	if (filetime < 0) {
+		snprintf(buffer, size, "invalid-time");
+		return;
+	}
 	format_ticks(filetime - FILETIME_UNIX_EPOCH, 7, buffer, size);
 }
 
 void
 unix_us_to_iso(int64_t unix_us, char *buffer, size_t size)
 {
+	if (unix_us > INT64_MAX / 10 || unix_us < INT64_MIN / 10) {
+		snprintf(buffer, size, "invalid-time");
+		return;
+	}
 	format_ticks(unix_us * 10, 7, buffer, size);
 }
 

@@ -7,6 +7,17 @@
                                       EventRecordID is the source host's
     evtxexport -f xml FILE | evtx-dump.py --xml
                                       canonicalise libevtx's XML rendering
+    evtx-dump.py --signature FILE.evtx [KIND...]
+                                      the structure of each kind of record
+                                      (first record per provider, event id and
+                                      version): template elements, dependency
+                                      ids, substitution indexes and types;
+                                      KINDs ("5156 v1") stop the walk early
+    evtx-dump.py --chunk-facts FILE.evtx
+                                      chunk conventions, counted from the raw
+                                      bytes: how many string and template
+                                      table entries sit where Windows' hashes
+                                      put them, records 8-byte aligned, ...
 
 The two readers are independent of the fixture writer (tests/mkevtx.c) and of
 each other: python-evtx parses chunks, templates and substitutions itself
@@ -18,6 +29,9 @@ Records go to stdout, one line each (see CANONICAL FORM in tests/mkevtx.c):
   version=N  level=N  task=N  opcode=N  keywords=0x%016x  pid=N  tid=N
   [userid=SID]  [activity=G]  [userdata=ELEMENT]  NAME=J ...
 Problems go to stderr, one line each, and make the exit status 1:
+  file: header flags dirty | header flags full | bad header checksum
+  file: header counts N chunks, the file holds M
+  file: N bytes after the last whole chunk
   chunk K: bad signature | bad header checksum | bad data checksum
   record N: <what python-evtx could not parse>
   record N: header id M differs from EventRecordID
@@ -247,7 +261,18 @@ def dump_pyevtx(path, id_check=True):
     import Evtx.Evtx as E
     import Evtx.Nodes as N
     problems = 0
+    import os
     with E.Evtx(path) as log:
+        fh = log.get_file_header()
+        whole, rest = divmod(os.path.getsize(path) - fh.header_chunk_size(), 0x10000)
+        for bad, what in ((fh.is_dirty(), 'header flags dirty'), (fh.is_full(), 'header flags full'),
+                          (fh.checksum() != fh.calculate_checksum(), 'bad header checksum'),
+                          (fh.chunk_count() != whole, 'header counts %d chunks, the file holds %d' %
+                           (fh.chunk_count(), whole)),
+                          (rest, '%d bytes after the last whole chunk' % rest)):
+            if bad:
+                print('file: ' + what, file=sys.stderr)
+                problems += 1
         for k, chunk in enumerate(log.chunks()):
             try:
                 magic = chunk.check_magic()
@@ -282,6 +307,128 @@ def dump_pyevtx(path, id_check=True):
                     print('record %d: %s: %s' % (num, type(e).__name__, e), file=sys.stderr)
                     problems += 1
     return problems
+
+
+# ----------------------------------------------------------------- signature
+
+def type_name(N, v):
+    return type(v).__name__.replace('TypeNode', '') if v is not None else 'Null'
+
+
+def shape(N, node, subs, out):
+    """The template tree as text: <Name dep=D, @attr=, Oidx:type/ValueType,
+    "text" for literals (contents elided), > closes."""
+    for c in node.children():
+        if isinstance(c, N.OpenStartElementNode):
+            dep = c.unknown0()
+            out.append('<%s%s' % (c.tag_name(), '' if dep == 0xffff else ' dep=%d' % dep))
+            shape(N, c, subs, out)
+        elif isinstance(c, N.AttributeNode):
+            out.append('@%s=' % c.attribute_name().string())
+            shape(N, c, subs, out)
+        elif isinstance(c, (N.NormalSubstitutionNode, N.ConditionalSubstitutionNode)):
+            v = subs[c.index()] if c.index() < len(subs) else None
+            kind = 'N' if isinstance(c, N.NormalSubstitutionNode) else 'O'
+            out.append('%s%d:%02x' % (kind, c.index(), c.type()))
+            if isinstance(v, N.BXmlTypeNode):
+                out.append('{')
+                shape(N, v._root.template(), v._root.substitutions(), out)
+                out.append('}')
+            elif kind == 'N':  # EventData values: the type actually written
+                out.append('/' + type_name(N, v))
+        elif isinstance(c, N.ValueNode):
+            out.append('"%s"' % ('...' if out and out[-1] in ('<Computer',) else
+                                 c.children()[0].string()))
+        elif isinstance(c, N.CloseElementNode):
+            out.append('>')
+
+
+def signatures(path, wanted=()):
+    import Evtx.Evtx as E
+    import Evtx.Nodes as N
+    seen = set()
+    with E.Evtx(path) as log:
+        for rec in log.records():
+            try:
+                top = Elem('')
+                render_root(N, rec.root(), top)
+                system = top.children[0].find('System')
+                prov = system.find('Provider').attrs.get('Name', '')
+                key = (prov, system.find('EventID').value(), system.find('Version').value())
+                if key in seen:
+                    continue
+                seen.add(key)
+                kind = '%s v%s' % (key[1], key[2])
+                if wanted and kind not in wanted:
+                    continue
+                out = []
+                root = rec.root()
+                shape(N, root.template(), root.substitutions(), out)
+                print('%s %s v%s\t%s' % (key[0], key[1], key[2], ' '.join(out)))
+                if wanted and all(w in {'%s v%s' % (k[1], k[2]) for k in seen} for w in wanted):
+                    break
+            except Exception:
+                continue
+    return 0
+
+
+# --------------------------------------------------------------- chunk facts
+
+def chunk_facts(path):
+    """Count, over the chunks with a valid signature, how many entries follow
+    each convention the fixture writer copies from Windows; print
+    'FACT<TAB>HOLDS<TAB>ALL'.  Raw bytes only."""
+    import struct
+    data = open(path, 'rb').read()
+    facts = {}
+
+    def count(name, holds):
+        f = facts.setdefault(name, [0, 0])
+        f[0] += bool(holds)
+        f[1] += 1
+
+    def hash65599(units):
+        h = 0
+        for u in units:
+            h = (h * 65599 + u) & 0xffffffff
+        return h
+
+    for base in range(4096, len(data) - 0xffff, 0x10000):
+        c = data[base:base + 0x10000]
+        if c[:8] != b'ElfChnk\0':
+            continue
+        free = struct.unpack_from('<I', c, 48)[0]
+        count('chunk flags 1', struct.unpack_from('<I', c, 120)[0] == 1)
+        count('free space before the chunk end', free < 0x10000)
+        for b in range(64):
+            o, hops = struct.unpack_from('<I', c, 128 + 4 * b)[0], 0
+            while 0 < o < 0xfff0 and hops < 1000:
+                nxt, h, n = struct.unpack_from('<IHH', c, o)
+                units = struct.unpack_from('<%dH' % n, c, o + 8)
+                count('string hash is 65599 over UTF-16', h == hash65599(units) & 0xffff)
+                count('string bucket is hash % 64', h % 64 == b)
+                o, hops = nxt, hops + 1
+        for b in range(32):
+            o, hops = struct.unpack_from('<I', c, 384 + 4 * b)[0], 0
+            while 10 <= o < 0xffe0 and hops < 1000:
+                nxt = struct.unpack_from('<I', c, o)[0]
+                guid = c[o + 4:o + 20]
+                count('template bucket is 65599 over the GUID % 32',
+                      hash65599(struct.unpack('<8H', guid)) % 32 == b)
+                count('template id is the GUID prefix',
+                      c[o - 10] == 0x0c and c[o - 8:o - 4] == guid[:4])
+                o, hops = nxt, hops + 1
+        o = 512
+        while o + 24 <= free and c[o:o + 4] == b'**\0\0':
+            size = struct.unpack_from('<I', c, o + 4)[0]
+            if size < 28 or o + size > free:
+                break
+            count('record size a multiple of 8', size % 8 == 0)
+            count('record ends with its size', struct.unpack_from('<I', c, o + size - 4)[0] == size)
+            o += size
+    for name in sorted(facts):
+        print('%s\t%d\t%d' % (name, facts[name][0], facts[name][1]))
+    return 0
 
 
 # ------------------------------------------------------------ evtxexport XML
@@ -351,6 +498,10 @@ def main(argv):
         return 1 if dump_xml(text) else 0
     if len(argv) == 2 and not argv[1].startswith('-'):
         return 1 if dump_pyevtx(argv[1]) else 0
+    if len(argv) == 3 and argv[1] == '--chunk-facts':
+        return chunk_facts(argv[2])
+    if len(argv) >= 3 and argv[1] == '--signature':
+        return signatures(argv[2], set(argv[3:]))
     if len(argv) == 3 and argv[1] == '--no-id-check':
         return 1 if dump_pyevtx(argv[2], id_check=False) else 0
     print(__doc__, file=sys.stderr)

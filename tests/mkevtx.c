@@ -3,7 +3,7 @@
  *
  * USAGE
  *   mkevtx [-o OUT.evtx [--layout FILE]] [--dump | --dump-sorted] SCENARIO
- *   mkevtx --bench-security N -o OUT.evtx [--seed S]
+ *   mkevtx --bench-security N [-o] OUT.evtx [--seed S]
  *
  *   -o FILE        write the EVTX file
  *   --layout FILE  write where each record went: record id, chunk number,
@@ -14,9 +14,10 @@
  *                  a reader found (see CANONICAL FORM)
  *   --dump-sorted  the same with each record's data pairs sorted by name
  *   --bench-security N   write N records of a Windows-like Security log
- *                  (mostly 5156, with the 4688/4689/4624/5157 that go with
- *                  them) without a scenario; streams, a million records in
- *                  a few seconds
+ *                  (about 90% 5156/5157, with the 4688/4689/4624 that
+ *                  attribute them; see bench_security()) without a
+ *                  scenario; streams, a million records (about 650 MB) in
+ *                  a few seconds; --seed varies it
  *
  * SCENARIO FORMAT
  *   One statement per line; a line that starts with a space or tab continues
@@ -40,36 +41,44 @@
  *                          another profile first; userdata=ELEMENT and
  *                          xmlns=URI make the fields children of
  *                          <UserData><ELEMENT xmlns=URI> instead of
- *                          <EventData><Data Name=...> (as 1100/1102 do).
+ *                          <EventData><Data Name=...> (as 1100/1102 do;
+ *                          the wrapper also gets xmlns:auto-ns3, as there).
  *                          TYPE: string uint8 uint16 uint32 uint64 hexint32
  *                          hexint64 sizet (declared SizeT, written HexInt64:
  *                          PIDs in 4688/4689/4624 on 64-bit Windows) sizet32
  *                          (SizeT written HexInt32) filetime sid guid bool
  *   event PROFILE KEY=V... one record.  KEY is a System key as above (they
  *                          override the profile), time= (ISO-8601 UTC
- *                          2024-03-11T09:14:02.1234567Z, or +DURATION /
- *                          -DURATION from the current base time), recid=
+ *                          2024-03-11T09:14:02.1234567Z, ISO+DURATION, or
+ *                          +DURATION / -DURATION from the previous event in
+ *                          the same block, or the block's start), recid=
  *                          (explicit record id: later records count on from
- *                          it, so a jump makes a gap), eventrecordid= (the
+ *                          it, so a jump makes a gap; recid=+N leaves N ids
+ *                          out before this record), eventrecordid= (the
  *                          <System> EventRecordID only, as in forwarded logs
  *                          where it is the source host's number while the
  *                          file's own record ids run on), or a field name.
  *                          Fields left out take the profile default or are
  *                          an error.
- *   default KEY=V...       System values for the events that follow
- *                          (usually computer=)
+ *   default computer=C     the computer of the events that follow (until
+ *                          the next default; a profile's computer= wins)
  *   let NAME=V...          set variables for expressions
  *   repeat COUNT [as=NAME] [time=T] [step=DUR] [jitter=DUR]
  *   ...
  *   end                    run the statements COUNT times with NAME (default
  *                          i) = 0..COUNT-1; iteration k's base time is
- *                          T + k*STEP + a pseudo-random part of JITTER.  T
- *                          defaults to the enclosing base time.  Repeats nest.
+ *                          T + k*STEP + a pseudo-random part of JITTER, also
+ *                          given as text in NAME_time.  T defaults to the
+ *                          enclosing base time.  Repeats nest; repeat 0 or 1
+ *                          is an if.
  *   option KEY=V...        sort=yes|no (default yes: records are put in time
  *                          order, stably, before ids are given), seed=N,
  *                          first-record-id=N (default 1), chunk-limit=BYTES
  *                          (fill chunks only this far), records-per-chunk=N,
  *                          minor-version=N (header, default 1)
+ *   origin computer=C first-id=N   a forwarded log: C's records get
+ *                          <System> EventRecordIDs N, N+1, ... in time order
+ *                          (the file's own record ids run on regardless)
  *   header flags=dirty|full|dirty,full   the file header's flags
  *   defect KIND ...        plant a defect:
  *                            bad-crc chunk=K            wrong record-data CRC
@@ -79,18 +88,19 @@
  *                                                       last record
  *                            truncate size=BYTES        cut the file
  *                            size-mismatch record=ID    trailing size differs
- *                          (a record-id gap is just an explicit recid=)
+ *                          (a record-id gap is an event's recid=+N)
  *   Durations: a number and a unit: 250ms, 1.5s, 3m, 2h, 1d (also us).
  *
  * EXPRESSIONS (inside ${...})
  *   Integers (decimal, 0x hex), "strings" (backslashes literal as everywhere,
  *   "" is one quote; control characters come from chr()), variables, ( ),
  *   unary - !, * / %, + - (+ joins text if either side is text),
- *   == != < <= > >=, && ||, c ? a : b, and functions:
+ *   == != < <= > >=, && ||, c ? a : b (only the branch taken is evaluated:
+ *   it may name variables that do not exist), and functions:
  *     rand(n)        pseudo-random 0..n-1 (seeded; deterministic)
  *     pick(k, a, b, ...)  the k-th argument (modulo their number)
  *     in(x, a, b, ...)    1 when x equals one of them
- *     ip(base, n)    IPv4 address base + n       chr(n)  code point n
+ *     ip(base, n)    IPv4 address base + n       chr(n)  code point n (not 0)
  *     repeat(s, n)   s n times                   hex(n)  0x1a2c
  *     q(s)           s in double quotes (command lines)
  *     hexw(n, w)     upper-case hex, w digits    dec(n, w) zero-padded
@@ -412,7 +422,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
 	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
 }
@@ -1208,6 +1218,7 @@ struct rec {
 	int64_t time;
 	uint64_t recid;
 	uint64_t sysid; /* EventRecordID in <System> when not recid (forwarded logs) */
+	uint64_t skip;  /* recid=+N: leave N ids out before this record */
 	bool explicit_id;
 	long seq;
 	const struct profile *p;
@@ -1869,6 +1880,10 @@ static void parse_file(const char *path, int depth)
 
 /* ---------------------------------------------------- scenario: values */
 
+/* Set while the branch a ?: does not take is parsed: it has no effects
+ * (no rand() draws) and raises no errors. */
+static bool skipping;
+
 struct xv {
 	bool str;
 	int64_t n;
@@ -1918,8 +1933,8 @@ static char *xv_text(const struct xv *v)
 
 static int64_t xv_num(const struct xv *v)
 {
-	if (!v->str)
-		return v->n;
+	if (!v->str || skipping)
+		return skipping ? 0 : v->n;
 	char *end;
 	errno = 0;
 	long long n = strtoll(v->s, &end, 0);
@@ -2037,8 +2052,8 @@ static struct xv call(const char *fn, struct xv *a, int n)
 		NARGS(1);
 		struct buf b = {0};
 		int64_t cp = xv_num(&a[0]);
-		if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			die("chr(%" PRId64 ") is not a character", cp);
+		if (cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			die("chr(%" PRId64 ") is not a character (NUL is refused: readers end strings there)", cp);
 		put_utf8(&b, (uint32_t)cp);
 		r = xv_str((char *)b.p, b.len);
 		free(b.p);
@@ -2153,17 +2168,17 @@ static struct xv primary(struct lexer *l)
 				} while (accept(l, ","));
 				expect(l, ")");
 			}
-			struct xv r = call(id, args, n);
+			struct xv r = skipping ? xv_int(0) : call(id, args, n);
 			for (int i = 0; i < n; i++)
 				xv_free(&args[i]);
 			free(id);
 			return r;
 		}
 		struct var *v = var_find(id);
-		if (!v)
+		if (!v && !skipping)
 			die("unknown variable %s", id);
 		free(id);
-		return xv_copy(&v->v);
+		return v ? xv_copy(&v->v) : xv_int(0);
 	}
 	die("unexpected \"%.20s\" in expression", p);
 }
@@ -2196,8 +2211,11 @@ static struct xv mul(struct lexer *l)
 		int64_t x = xv_num(&a), y = xv_num(&b);
 		xv_free(&a);
 		xv_free(&b);
-		if (op != '*' && y == 0)
-			die("division by zero");
+		if (op != '*' && y == 0) {
+			if (!skipping)
+				die("division by zero");
+			y = 1;
+		}
 		a = xv_int(op == '*' ? x * y : op == '/' ? x / y : x % y);
 	}
 }
@@ -2279,16 +2297,20 @@ static struct xv or_(struct lexer *l)
 	return a;
 }
 
+/* c ? a : b evaluates only the branch it takes. */
 static struct xv expr(struct lexer *l)
 {
 	struct xv c = or_(l);
 	if (!accept(l, "?"))
 		return c;
+	bool t = xv_num(&c) != 0, outer = skipping;
+	xv_free(&c);
+	skipping = outer || !t;
 	struct xv a = expr(l);
 	expect(l, ":");
+	skipping = outer || t;
 	struct xv b = expr(l);
-	bool t = xv_num(&c) != 0;
-	xv_free(&c);
+	skipping = outer;
 	if (t) {
 		xv_free(&b);
 		return a;
@@ -2552,6 +2574,16 @@ static int64_t resolve_time(const char *text, int64_t base)
 			die("bad duration %s", text);
 		return base + t;
 	}
+	const char *z = strchr(text, 'Z');
+	if (z && (z[1] == '+' || z[1] == '-')) {
+		/* ISO+DURATION, e.g. ${day_time}+2h */
+		char *iso = xstrndup(text, (size_t)(z + 1 - text));
+		int64_t d;
+		if (!parse_iso(iso, &t) || !parse_duration(z + 1, &d))
+			die("bad time %s", text);
+		free(iso);
+		return t + d;
+	}
 	if (!parse_iso(text, &t))
 		die("bad time %s (want 2024-03-11T09:14:02.1234567Z)", text);
 	return t;
@@ -2626,6 +2658,9 @@ static void do_event(struct stmt *st, int64_t *base)
 			if (given[k])
 				die("field %s given twice", key);
 			given[k] = v;
+		} else if (!strcmp(key, "recid") && v[0] == '+') {
+			r->skip = need_uint(key, v + 1, UINT64_MAX);
+			free(v);
 		} else if (!strcmp(key, "recid")) {
 			r->recid = need_uint(key, v, UINT64_MAX);
 			r->explicit_id = true;
@@ -2662,6 +2697,38 @@ static void do_event(struct stmt *st, int64_t *base)
 		recs = xrealloc(recs, caprecs * sizeof *recs);
 	}
 	recs[nrecs++] = r;
+}
+
+/* origin: computers whose records carry their own EventRecordIDs (a
+ * forwarded log), numbered in time order after the sort. */
+struct origin {
+	char *computer;
+	uint64_t next;
+} *origins;
+static int norigins;
+
+static void do_origin(struct stmt *st)
+{
+	char *computer = NULL;
+	uint64_t first = 0;
+
+	for (int i = 1; i < st->ntok; i++) {
+		const char *raw;
+		char *key = split_key(st->tok[i], &raw);
+		char *v = eval_text(raw);
+		if (key && !strcmp(key, "computer"))
+			computer = xstrdup(v);
+		else if (key && !strcmp(key, "first-id"))
+			first = need_uint(key, v, UINT64_MAX);
+		else
+			die("origin: expected computer= and first-id=");
+		free(key);
+		free(v);
+	}
+	if (!computer || !first)
+		die("origin needs computer= and first-id=");
+	origins = xrealloc(origins, (size_t)(norigins + 1) * sizeof *origins);
+	origins[norigins++] = (struct origin){computer, first};
 }
 
 static void do_option(struct stmt *st)
@@ -2800,6 +2867,8 @@ static void do_repeat(int idx, int64_t base, int depth)
 		free(key);
 		free(v);
 	}
+	char timevar[128];
+	snprintf(timevar, sizeof timevar, "%s_time", name);
 	struct var *old = var_find(name);
 	struct xv saved = old ? xv_copy(&old->v) : xv_int(0);
 	bool had = old != NULL;
@@ -2808,6 +2877,11 @@ static void do_repeat(int idx, int64_t base, int depth)
 		if (t >= 0 && jitter > 0)
 			t += (int64_t)(rng_next(&rng_state) % (uint64_t)jitter);
 		var_set(name, xv_int(k));
+		if (t >= 0) {
+			char iso[64];
+			fmt_time(iso, sizeof iso, t, false);
+			var_set(timevar, xv_str(iso, strlen(iso)));
+		}
 		run(idx + 1, st->end, t, depth + 1);
 	}
 	if (had)
@@ -2817,7 +2891,9 @@ static void do_repeat(int idx, int64_t base, int depth)
 	free(namebuf);
 }
 
-/* Run statements [from, to) with the given base time. */
+/* Run statements [from, to) from the given base time: a relative time=+D
+ * counts from the previous event of the block (or from a repeat that made
+ * events), the first from the block's base (a repeat iteration's time). */
 static void run(int from, int to, int64_t base, int depth)
 {
 	for (int i = from; i < to; i++) {
@@ -2826,16 +2902,16 @@ static void run(int from, int to, int64_t base, int depth)
 		where_file = st->file;
 		where_line = st->line;
 		if (!strcmp(kw, "repeat")) {
+			size_t before = nrecs;
 			do_repeat(i, base, depth);
 			i = st->end;
-			if (depth == 0 && nrecs)
+			if (nrecs > before)
 				base = recs[nrecs - 1]->time;
 		} else if (!strcmp(kw, "end"))
 			die("end without repeat");
 		else if (!strcmp(kw, "event")) {
 			do_event(st, &base);
-			if (depth == 0)
-				base = recs[nrecs - 1]->time;
+			base = recs[nrecs - 1]->time;
 		} else if (!strcmp(kw, "let")) {
 			for (int k = 1; k < st->ntok; k++) {
 				const char *raw;
@@ -2864,6 +2940,8 @@ static void run(int from, int to, int64_t base, int depth)
 			do_header(st);
 		else if (!strcmp(kw, "defect"))
 			do_defect(st);
+		else if (!strcmp(kw, "origin"))
+			do_origin(st);
 		else
 			die("unknown statement %s", kw);
 	}
@@ -2904,44 +2982,147 @@ static int cmp_rec(const void *a, const void *b)
 
 /* ------------------------------------------------------- bench generator */
 
-/* A Windows-like Security log for benchmarks: a workstation's day repeated,
- * mostly 5156 from a few dozen processes, each created by a 4688 (and most
- * ended by a 4689) after a 4624 logon, with some 5157.  Records stream out
- * in time order; nothing is kept in memory. */
+/* A Windows-like Security log for benchmarks, streamed (nothing kept in
+ * memory): one workstation, WS01 (10.0.10.21), CORP\alice.  It boots
+ * (4688 for lsass 712, Dnscache svchost 1884, netsvcs svchost 1192), alice
+ * logs on (4624) and starts applications (4688), which connect to their
+ * usual destinations (5156; 2% blocked, 5157) alongside the services' DNS,
+ * Kerberos and LDAP; now and then an application exits (4689) and another
+ * starts with a fresh PID, so PIDs are reused over a long log; a network
+ * logon (4624 type 3) now and then.  Records are 0.1 to 4 s apart: a
+ * million records cover about three weeks.  About 90% 5156/5157. */
+struct bench_app {
+	const char *dev, *exe;
+	unsigned port;
+	const char *dest[4];
+};
+
+static const struct bench_app bench_apps[] = {
+	{"\\device\\harddiskvolume2\\program files (x86)\\microsoft\\edge\\application\\msedge.exe",
+	 "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe", 443,
+	 {"142.250.74.110", "13.107.42.14", "151.101.1.69", "::ffff:10.0.20.11"}},
+	{"\\device\\harddiskvolume2\\program files\\microsoft office\\root\\office16\\outlook.exe",
+	 "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE", 443,
+	 {"52.96.165.18", "52.96.165.18", "20.190.151.7", "52.96.165.18"}},
+	{"\\device\\harddiskvolume2\\program files\\mozilla firefox\\firefox.exe",
+	 "C:\\Program Files\\Mozilla Firefox\\firefox.exe", 443,
+	 {"142.250.74.110", "151.101.1.69", "151.101.1.69", "142.250.74.110"}},
+	{"\\device\\harddiskvolume2\\users\\alice\\appdata\\local\\microsoft\\teams\\current\\teams.exe",
+	 "C:\\Users\\alice\\AppData\\Local\\Microsoft\\Teams\\current\\Teams.exe", 443,
+	 {"52.113.194.132", "13.107.42.14", "52.113.194.132", "20.190.151.7"}},
+	{"\\device\\harddiskvolume2\\program files\\microsoft onedrive\\onedrive.exe",
+	 "C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe", 443,
+	 {"13.107.42.14", "13.107.42.14", "13.107.42.14", "13.107.42.14"}},
+	{"\\device\\harddiskvolume2\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe",
+	 "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", 5985,
+	 {"10.0.10.30", "10.0.10.31", "10.0.10.32", "10.0.20.10"}},
+};
+
+#define BENCH_SLOTS 6
+
+struct bench {
+	struct writer w;
+	struct profile p5156, p5157, p4688, p4689, p4624;
+	uint64_t rng, id, logon;
+	int64_t t;
+	uint32_t pid[BENCH_SLOTS];
+	int app[BENCH_SLOTS];
+};
+
+static void bench_profile(struct profile *p, uint16_t eid, uint16_t task, uint8_t ver, uint64_t kw,
+    const char *const (*f)[2], int nf)
+{
+	memset(p, 0, sizeof *p);
+	p->name = "bench";
+	p->provider = "Microsoft-Windows-Security-Auditing";
+	p->guidtext = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
+	parse_guid(p->guidtext, p->guid);
+	p->channel = "Security";
+	p->eid = eid;
+	p->task = task;
+	p->version = ver;
+	p->keywords = kw;
+	p->nf = nf;
+	p->f = xmalloc((size_t)nf * sizeof *p->f);
+	for (int i = 0; i < nf; i++)
+		p->f[i] = (struct field){(char *)f[i][0], ftype_find(f[i][1]), false, NULL};
+}
+
+/* Write one record of profile p with the given field texts. */
+static void bench_emit(struct bench *b, struct profile *p, uint32_t pid, uint32_t tid, const char **vals)
+{
+	struct val v[32];
+	struct rec r;
+
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	r.computer = "WS01.corp.example";
+	r.provider = p->provider;
+	r.guidtext = p->guidtext;
+	r.channel = p->channel;
+	memcpy(r.guid, p->guid, 16);
+	r.eid = p->eid;
+	r.task = p->task;
+	r.version = p->version;
+	r.keywords = p->keywords;
+	r.pid = pid;
+	r.tid = tid;
+	r.recid = ++b->id;
+	r.time = b->t;
+	r.v = v;
+	for (int i = 0; i < p->nf; i++)
+		if (!make_val(&v[i], p->f[i].ft->val, vals[i]))
+			die("bench: bad value %s for %s", vals[i], p->f[i].name);
+	write_record(&b->w, &r);
+}
+
+#define ALICE "S-1-5-21-3623811015-3361044348-30300820-1104"
+
+static void bench_4688(struct bench *b, const char *subject_sid, const char *subject, const char *logon,
+    uint32_t pid, const char *exe, const char *cmd, uint32_t parent, const char *parent_exe, const char *label)
+{
+	char spid[32], sparent[32];
+	snprintf(spid, sizeof spid, "0x%" PRIx32, pid);
+	snprintf(sparent, sizeof sparent, "0x%" PRIx32, parent);
+	const char *v[] = {subject_sid, subject, "CORP", logon, spid, exe, "%%1936", sparent, cmd, "S-1-0-0",
+		"-", "-", "0x0", parent_exe, label};
+	bench_emit(b, &b->p4688, 4, 7012, v);
+}
+
+static void bench_start_app(struct bench *b, int slot)
+{
+	char logon[32], cmd[300];
+	uint64_t x = rng_next(&b->rng);
+	int app = (int)(x % (sizeof bench_apps / sizeof bench_apps[0]));
+
+	/* PowerShell is rare: most of the time start a browser instead */
+	if (app == 5 && (x >> 20) % 8)
+		app = 0;
+	b->app[slot] = app;
+	b->pid[slot] = 0x400 + 4 * (uint32_t)((x >> 32) % 0x3c00);
+	snprintf(logon, sizeof logon, "0x%" PRIx64, b->logon);
+	snprintf(cmd, sizeof cmd, "\"%s\"", bench_apps[app].exe);
+	bench_4688(b, ALICE, "alice", logon, b->pid[slot], bench_apps[app].exe, cmd, 0x1d98,
+	    "C:\\Windows\\explorer.exe", "S-1-16-8192");
+}
+
 static void bench_security(const char *out, uint64_t n, uint64_t seed)
 {
-	static const char *apps[][2] = {
-		{"\\device\\harddiskvolume2\\program files\\mozilla firefox\\firefox.exe", "C:\\Program Files\\Mozilla Firefox\\firefox.exe"},
-		{"\\device\\harddiskvolume2\\program files (x86)\\microsoft\\edge\\application\\msedge.exe", "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe"},
-		{"\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", "C:\\Windows\\System32\\svchost.exe"},
-		{"\\device\\harddiskvolume2\\program files\\microsoft office\\root\\office16\\outlook.exe", "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE"},
-		{"\\device\\harddiskvolume2\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"},
-		{"\\device\\harddiskvolume2\\program files\\microsoft onedrive\\onedrive.exe", "C:\\Program Files\\Microsoft OneDrive\\OneDrive.exe"},
-		{"\\device\\harddiskvolume2\\windows\\system32\\lsass.exe", "C:\\Windows\\System32\\lsass.exe"},
-		{"\\device\\harddiskvolume2\\program files\\teams\\teams.exe", "C:\\Program Files\\Teams\\Teams.exe"},
-	};
-	static const char *dests[] = {"10.0.20.5", "10.0.20.10", "10.0.20.11", "52.96.165.18", "142.250.74.110",
-		"13.107.42.14", "10.0.20.20", "20.190.151.7", "::ffff:10.0.20.10", "fe80::1c2d:3e4f:5a6b:7c8d"};
-	static const unsigned dports[] = {443, 53, 88, 389, 445, 135, 80, 3268, 443, 5985};
-	struct profile p5156 = {0}, p4688 = {0}, p4689 = {0}, p4624 = {0};
-	struct defects def = {0};
-	struct writer w = {0};
-	char tmp[32][64];
-	const char *guid = "{54849625-5478-4994-A5BA-3E3B0328C30D}";
-	const char *f5156[][2] = {{"ProcessID", "uint64"}, {"Application", "string"}, {"Direction", "string"},
-		{"SourceAddress", "string"}, {"SourcePort", "string"}, {"DestAddress", "string"},
-		{"DestPort", "string"}, {"Protocol", "uint32"}, {"FilterRTID", "uint64"},
-		{"LayerName", "string"}, {"LayerRTID", "uint64"}, {"RemoteUserID", "sid"}, {"RemoteMachineID", "sid"}};
-	const char *f4688[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
+	static const char *const f5156[][2] = {{"ProcessID", "uint64"}, {"Application", "string"},
+		{"Direction", "string"}, {"SourceAddress", "string"}, {"SourcePort", "string"},
+		{"DestAddress", "string"}, {"DestPort", "string"}, {"Protocol", "uint32"},
+		{"FilterRTID", "uint64"}, {"LayerName", "string"}, {"LayerRTID", "uint64"},
+		{"RemoteUserID", "sid"}, {"RemoteMachineID", "sid"}};
+	static const char *const f4688[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
 		{"SubjectDomainName", "string"}, {"SubjectLogonId", "hexint64"}, {"NewProcessId", "sizet"},
 		{"NewProcessName", "string"}, {"TokenElevationType", "string"}, {"ProcessId", "sizet"},
 		{"CommandLine", "string"}, {"TargetUserSid", "sid"}, {"TargetUserName", "string"},
 		{"TargetDomainName", "string"}, {"TargetLogonId", "hexint64"}, {"ParentProcessName", "string"},
 		{"MandatoryLabel", "sid"}};
-	const char *f4689[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
+	static const char *const f4689[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
 		{"SubjectDomainName", "string"}, {"SubjectLogonId", "hexint64"}, {"Status", "hexint32"},
 		{"ProcessId", "sizet"}, {"ProcessName", "string"}};
-	const char *f4624[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
+	static const char *const f4624[][2] = {{"SubjectUserSid", "sid"}, {"SubjectUserName", "string"},
 		{"SubjectDomainName", "string"}, {"SubjectLogonId", "hexint64"}, {"TargetUserSid", "sid"},
 		{"TargetUserName", "string"}, {"TargetDomainName", "string"}, {"TargetLogonId", "hexint64"},
 		{"LogonType", "uint32"}, {"LogonProcessName", "string"}, {"AuthenticationPackageName", "string"},
@@ -2951,128 +3132,120 @@ static void bench_security(const char *out, uint64_t n, uint64_t seed)
 		{"ImpersonationLevel", "string"}, {"RestrictedAdminMode", "string"},
 		{"TargetOutboundUserName", "string"}, {"TargetOutboundDomainName", "string"},
 		{"VirtualAccount", "string"}, {"TargetLinkedLogonId", "hexint64"}, {"ElevatedToken", "string"}};
-	struct { struct profile *p; const char *(*f)[2]; int nf; uint16_t eid, task; uint8_t ver; } kinds[] = {
-		{&p5156, f5156, 13, 5156, 12810, 1}, {&p4688, f4688, 15, 4688, 13312, 2},
-		{&p4689, f4689, 7, 4689, 13313, 0}, {&p4624, f4624, 27, 4624, 12544, 2},
+	static struct defects none;
+	struct bench *b = xmalloc(sizeof *b);
+	char a[8][96];
+
+	memset(b, 0, sizeof *b);
+	bench_profile(&b->p5156, 5156, 12810, 1, 0x8020000000000000ULL, f5156, 13);
+	bench_profile(&b->p5157, 5157, 12810, 1, 0x8010000000000000ULL, f5156, 13);
+	bench_profile(&b->p4688, 4688, 13312, 2, 0x8020000000000000ULL, f4688, 15);
+	bench_profile(&b->p4689, 4689, 13313, 0, 0x8020000000000000ULL, f4689, 7);
+	bench_profile(&b->p4624, 4624, 12544, 2, 0x8020000000000000ULL, f4624, 27);
+	b->w.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	b->rng = seed * 0x2545F4914F6CDD1DULL + 7;
+	writer_open(&b->w, out, &none);
+	parse_iso("2024-03-04T07:00:00.0000000Z", &b->t);
+
+	/* boot: the services, then alice's logon and explorer */
+	static const struct { uint32_t pid; const char *cmd; } svc[] = {
+		{712, "C:\\Windows\\system32\\lsass.exe"},
+		{1192, "C:\\Windows\\system32\\svchost.exe -k netsvcs -p"},
+		{1884, "C:\\Windows\\system32\\svchost.exe -k NetworkService -p -s Dnscache"},
 	};
-
-	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-		struct profile *p = kinds[k].p;
-		p->name = "bench";
-		p->provider = "Microsoft-Windows-Security-Auditing";
-		p->guidtext = (char *)guid;
-		parse_guid(guid, p->guid);
-		p->channel = "Security";
-		p->eid = kinds[k].eid;
-		p->task = kinds[k].task;
-		p->version = kinds[k].ver;
-		p->keywords = 0x8020000000000000ULL;
-		p->pid = 4;
-		p->tid = 7012;
-		p->nf = kinds[k].nf;
-		p->f = xmalloc((size_t)p->nf * sizeof *p->f);
-		for (int i = 0; i < p->nf; i++)
-			p->f[i] = (struct field){(char *)kinds[k].f[i][0], ftype_find(kinds[k].f[i][1]), false, NULL};
+	for (size_t i = 0; i < 3 && b->id < n; i++) {
+		b->t += 11000000;
+		bench_4688(b, "S-1-5-18", "WS01$", "0x3e7", svc[i].pid,
+		    i ? "C:\\Windows\\System32\\svchost.exe" : "C:\\Windows\\System32\\lsass.exe", svc[i].cmd,
+		    i ? 0x2b4 : 0x27c, i ? "C:\\Windows\\System32\\services.exe" : "C:\\Windows\\System32\\wininit.exe",
+		    "S-1-16-16384");
+	}
+	b->logon = 0x3e4a1c;
+	if (b->id < n) {
+		b->t += 300000000;
+		const char *v[] = {"S-1-5-18", "WS01$", "CORP", "0x3e7", ALICE, "alice", "CORP", "0x3e4a1c", "2",
+			"User32 ", "Negotiate", "WS01", "{6A3E1D2C-4A1C-4B1A-9C3E-5D7F1A2B3C4D}", "-", "-", "0",
+			"0x3a0", "C:\\Windows\\System32\\svchost.exe", "127.0.0.1", "0", "%%1833", "-", "-", "-",
+			"%%1843", "0x0", "%%1843"};
+		bench_emit(b, &b->p4624, 712, 4480, v);
+	}
+	if (b->id < n) {
+		b->t += 38000000;
+		bench_4688(b, ALICE, "alice", "0x3e4a1c", 0x1d98, "C:\\Windows\\explorer.exe",
+		    "C:\\Windows\\Explorer.EXE", 0x1b8, "C:\\Windows\\System32\\userinit.exe", "S-1-16-8192");
+	}
+	for (int slot = 0; slot < BENCH_SLOTS && b->id < n; slot++) {
+		b->t += 20000000;
+		bench_start_app(b, slot);
 	}
 
-	w.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-	writer_open(&w, out, &def);
-	uint64_t rng = seed * 0x2545F4914F6CDD1DULL + 7;
-	int64_t t;
-	parse_iso("2024-03-04T07:00:00.0000000Z", &t);
-	uint32_t pids[8];
-	uint64_t logon = 0x3e4a1c;
-	int nproc = 0;
-	struct val v[32];
-	struct rec r;
-	const char *user = "alice", *usid = "S-1-5-21-3623811015-3361044348-30300820-1104";
-
-	memset(&r, 0, sizeof r);
-	r.computer = "WS01.corp.example";
-	for (uint64_t id = 1; id <= n; id++) {
-		uint64_t x = rng_next(&rng);
-		int kind;
-		t += 1000000 + (int64_t)(x % 40000000); /* 0.1 to 4.1 s apart */
-		if (id == 1 || x % 997 == 0)
-			kind = 3; /* a logon */
-		else if (nproc < 8 || x % 61 == 0)
-			kind = 1; /* a process starts */
-		else if (x % 67 == 0)
-			kind = 2; /* a process ends (and is replaced) */
-		else
-			kind = 0;
-		struct profile *p = kinds[kind].p;
-		memset(&r, 0, sizeof r);
-		r.p = p;
-		r.computer = "WS01.corp.example";
-		r.provider = p->provider;
-		r.guidtext = p->guidtext;
-		r.channel = p->channel;
-		memcpy(r.guid, p->guid, 16);
-		r.eid = p->eid;
-		r.task = p->task;
-		r.version = p->version;
-		r.keywords = p->keywords;
-		r.pid = 4;
-		r.tid = 7012 + (uint32_t)(x >> 60);
-		r.recid = id;
-		r.time = t;
-		r.v = v;
-		const char *vals[32];
-		int app = (int)((x >> 8) % 8);
-		if (kind == 0 || kind == 2) {
-			if (!nproc)
-				kind = 1;
-		}
-		if (kind == 3) {
-			logon += 0x1000 + (x >> 40) % 0x800;
-			snprintf(tmp[0], 64, "0x%" PRIx64, logon);
-			snprintf(tmp[1], 64, "{%08X-1D2B-3C4D-5E6F-%012" PRIX64 "}", (uint32_t)(x >> 32), (uint64_t)(x & 0xffffffffffffULL));
-			const char *v4624[] = {"S-1-5-18", "WS01$", "CORP", "0x3e7", usid, user, "CORP", tmp[0], "2",
-				"User32 ", "Negotiate", "WS01", tmp[1], "-", "-", "0", "0x2f8",
-				"C:\\Windows\\System32\\svchost.exe", "127.0.0.1", "0", "%%1833", "-", "-", "-", "%%1843",
-				"0x0", "%%1842"};
-			memcpy(vals, v4624, sizeof v4624);
-		} else if (kind == 1) {
-			uint32_t newpid = 0x400 + 4 * (uint32_t)((x >> 20) % 0x3000);
-			int slot = nproc < 8 ? nproc++ : (int)((x >> 12) % 8);
-			pids[slot] = newpid | (uint32_t)app << 24;
-			snprintf(tmp[0], 64, "0x%" PRIx64, logon);
-			snprintf(tmp[1], 64, "0x%" PRIx32, newpid);
-			snprintf(tmp[2], 64, "\"%s\"", apps[app][1]);
-			const char *v4688[] = {usid, user, "CORP", tmp[0], tmp[1], apps[app][1], "%%1938", "0x1a2c",
-				tmp[2], "S-1-0-0", "-", "-", "0x0", "C:\\Windows\\explorer.exe", "S-1-16-8192"};
-			memcpy(vals, v4688, sizeof v4688);
-		} else if (kind == 2) {
-			int slot = (int)((x >> 12) % (uint64_t)nproc);
-			app = (int)(pids[slot] >> 24);
-			snprintf(tmp[0], 64, "0x%" PRIx64, logon);
-			snprintf(tmp[1], 64, "0x%" PRIx32, pids[slot] & 0xffffff);
-			const char *v4689[] = {usid, user, "CORP", tmp[0], "0x0", tmp[1], apps[app][1]};
-			memcpy(vals, v4689, sizeof v4689);
+	while (b->id < n) {
+		uint64_t x = rng_next(&b->rng);
+		unsigned r = (unsigned)(x % 1000);
+		b->t += 1000000 + (int64_t)((x >> 10) % 40000000);
+		if (r < 3) {
+			/* a network logon from the file server (mapped drive check) */
+			snprintf(a[0], sizeof a[0], "0x%" PRIx64, 0x9c0000 + (x >> 20) % 0xffff);
+			snprintf(a[1], sizeof a[1], "%u", 49152 + (unsigned)((x >> 40) % 16000));
+			snprintf(a[2], sizeof a[2], "{%08" PRIX32 "-77C1-2D0E-A8F4-51B6E3C2D9A7}", (uint32_t)(x >> 32));
+			const char *v[] = {"S-1-0-0", "-", "-", "0x0", ALICE, "alice", "CORP", a[0], "3", "Kerberos",
+				"Kerberos", "-", a[2], "-", "-", "0", "0x0", "-", "10.0.20.10", a[1], "%%1833", "-",
+				"-", "-", "%%1843", "0x0", "%%1843"};
+			bench_emit(b, &b->p4624, 712, 4480, v);
+		} else if (r < 15) {
+			/* an application exits; another starts a few seconds later */
+			int slot = (int)((x >> 16) % BENCH_SLOTS);
+			snprintf(a[0], sizeof a[0], "0x%" PRIx64, b->logon);
+			snprintf(a[1], sizeof a[1], "0x%" PRIx32, b->pid[slot]);
+			const char *v[] = {ALICE, "alice", "CORP", a[0], "0x0", a[1], bench_apps[b->app[slot]].exe};
+			bench_emit(b, &b->p4689, 4, 7012, v);
+			if (b->id < n) {
+				b->t += 30000000;
+				bench_start_app(b, slot);
+			}
 		} else {
-			int slot = (int)((x >> 12) % (uint64_t)nproc);
-			int d = (int)((x >> 28) % 10);
+			/* a connection: a service's or an application's */
+			const char *dev, *dest;
+			unsigned port, proto = 6;
+			uint32_t pid;
+			if (r < 350) {
+				static const struct { uint32_t pid; const char *dev; unsigned port; const char *dest; } s2[] = {
+					{1884, "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", 53, "10.0.20.5"},
+					{1884, "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", 53, "10.0.20.5"},
+					{712, "\\device\\harddiskvolume2\\windows\\system32\\lsass.exe", 88, "10.0.20.5"},
+					{1192, "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", 389, "10.0.20.5"},
+					{1192, "\\device\\harddiskvolume2\\windows\\system32\\svchost.exe", 443, "13.107.4.50"},
+					{4, "System", 445, "10.0.20.10"},
+				};
+				int k = (int)((x >> 20) % 6);
+				pid = s2[k].pid;
+				dev = s2[k].dev;
+				port = s2[k].port;
+				dest = s2[k].dest;
+				if (port == 53)
+					proto = 17;
+			} else {
+				int slot = (int)((x >> 20) % BENCH_SLOTS);
+				const struct bench_app *ap = &bench_apps[b->app[slot]];
+				pid = b->pid[slot];
+				dev = ap->dev;
+				port = ap->port;
+				dest = ap->dest[(x >> 24) % 4];
+			}
 			bool blocked = (x >> 50) % 50 == 0;
-			app = (int)(pids[slot] >> 24);
-			r.eid = blocked ? 5157 : 5156;
-			r.keywords = blocked ? 0x8010000000000000ULL : 0x8020000000000000ULL;
-			snprintf(tmp[0], 64, "%" PRIu32, pids[slot] & 0xffffff);
-			snprintf(tmp[1], 64, "%u", 49152 + (unsigned)((x >> 32) % 16000));
-			snprintf(tmp[2], 64, "%u", dports[d]);
-			const char *v5156[] = {tmp[0], apps[app][0], "%%14593",
-				strchr(dests[d], ':') ? (dests[d][0] == 'f' ? "fe80::4d1:2b3c:9e8f:1a2b" : "::ffff:10.0.10.21") : "10.0.10.21",
-				tmp[1], dests[d], tmp[2], dports[d] == 53 ? "17" : "6", blocked ? "74312" : "0", "%%14611",
-				"48", "S-1-0-0", "S-1-0-0"};
-			memcpy(vals, v5156, sizeof v5156);
+			bool mapped = dest[0] == ':';
+			snprintf(a[0], sizeof a[0], "%" PRIu32, pid);
+			snprintf(a[1], sizeof a[1], "%u", 49152 + (unsigned)((x >> 32) % 16000));
+			snprintf(a[2], sizeof a[2], "%u", port);
+			snprintf(a[3], sizeof a[3], "%u", proto);
+			const char *v[] = {a[0], dev, "%%14593", mapped ? "::ffff:10.0.10.21" : "10.0.10.21", a[1],
+				dest, a[2], a[3], blocked ? "83207" : "0", "%%14611", "48", "S-1-0-0", "S-1-0-0"};
+			bench_emit(b, blocked ? &b->p5157 : &b->p5156, 4, 56, v);
 		}
-		for (int i = 0; i < p->nf; i++)
-			if (!make_val(&v[i], p->f[i].ft->val, vals[i]))
-				die("bench: bad value %s for %s", vals[i], p->f[i].name);
-		write_record(&w, &r);
 	}
-	w.next_id = n + 1;
-	writer_close(&w);
+	b->w.next_id = n + 1;
+	writer_close(&b->w);
+	free(b);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -3081,7 +3254,7 @@ static _Noreturn void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: mkevtx [-o OUT.evtx [--layout FILE]] [--dump | --dump-sorted] SCENARIO\n"
-	    "       mkevtx --bench-security N -o OUT.evtx [--seed S]\n"
+	    "       mkevtx --bench-security N [-o] OUT.evtx [--seed S]\n"
 	    "Write an EVTX file from a scenario (see the comment at the top of\n"
 	    "tests/mkevtx.c and testdata/README.md for the format).\n");
 	exit(status);
@@ -3118,6 +3291,8 @@ int main(int argc, char **argv)
 			usage(2);
 	}
 	if (bench) {
+		if (!out && scenario) /* --bench-security N OUT.evtx */
+			out = scenario, scenario = NULL;
 		if (!out || scenario || dump)
 			usage(2);
 		bench_security(out, bench, seed);
@@ -3137,7 +3312,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nrecs; i++) {
 		if (recs[i]->explicit_id)
 			next = recs[i]->recid;
+		next += recs[i]->skip;
 		recs[i]->recid = next++;
+		for (int k = 0; k < norigins; k++)
+			if (!recs[i]->sysid && !strcmp(origins[k].computer, recs[i]->computer))
+				recs[i]->sysid = origins[k].next++;
 	}
 	if (dump)
 		for (size_t i = 0; i < nrecs; i++)

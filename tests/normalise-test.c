@@ -72,7 +72,7 @@ test_numbers_and_times(void)
 	    "unix microseconds");
 }
 
-/* An inbound 5156 names the remote side as its source. */
+/* An inbound 5156 names this host (the listening side) as its source. */
 static void
 test_wfp_inbound(void)
 {
@@ -86,22 +86,33 @@ test_wfp_inbound(void)
 	event.fields[0] = (struct event_field){ "ProcessID", "4" };
 	event.fields[1] = (struct event_field){ "Application", "System" };
 	event.fields[2] = (struct event_field){ "Direction", "%%14592" };
-	event.fields[3] = (struct event_field){ "SourceAddress", "::ffff:10.0.10.21" };
-	event.fields[4] = (struct event_field){ "SourcePort", "50123" };
-	event.fields[5] = (struct event_field){ "DestAddress", "10.0.20.10" };
-	event.fields[6] = (struct event_field){ "DestPort", "445" };
+	event.fields[3] = (struct event_field){ "SourceAddress", "10.0.20.10" };
+	event.fields[4] = (struct event_field){ "SourcePort", "445" };
+	event.fields[5] = (struct event_field){ "DestAddress", "::ffff:10.0.10.21" };
+	event.fields[6] = (struct event_field){ "DestPort", "50123" };
 	event.fields[7] = (struct event_field){ "Protocol", "6" };
 	event.fields[8] = (struct event_field){ "LayerName", "%%14610" };
 	event.field_count = 9;
 	normalise_event(&event, &normal);
 	tap_is_number(normal.kind, NORMALISED_NETWORK, "5156 is a network event");
 	tap_is_string(normal.network.direction, "inbound", "direction");
-	tap_is_string(normal.network.local_ip, "10.0.20.10", "inbound local is the destination");
+	tap_is_string(normal.network.local_ip, "10.0.20.10", "inbound 5156: local is the source");
 	tap_is_number(normal.network.local_port, 445, "local port");
 	tap_is_string(normal.network.remote_ip, "10.0.10.21", "remote is canonical IPv4");
 	tap_is_string(normal.network.protocol_name, "tcp", "protocol name");
 	tap_is_string(normal.network.layer, "receive_accept", "layer");
 	tap_is_string(normal.time, "2026-11-02T09:00:00.0000000Z", "time");
+
+	/* A packet drop names the packet's sender as its source. */
+	event.event_id = 5152;
+	event.fields[3] = (struct event_field){ "SourceAddress", "10.0.10.21" };
+	event.fields[4] = (struct event_field){ "SourcePort", "61000" };
+	event.fields[5] = (struct event_field){ "DestAddress", "10.0.20.10" };
+	event.fields[6] = (struct event_field){ "DestPort", "23" };
+	normalise_event(&event, &normal);
+	tap_is_string(normal.network.local_ip, "10.0.20.10", "inbound 5152: local is the destination");
+	tap_is_number(normal.network.local_port, 23, "5152 local port");
+	tap_is_string(normal.network.remote_ip, "10.0.10.21", "5152 remote is the source");
 }
 
 /* 4688 v2 with a Target account: the new process runs as the target. */

@@ -1,0 +1,36 @@
+#!/bin/sh
+# fuzz/build.sh SRCDIR OUTDIR: build the libFuzzer targets with clang
+# (-fsanitize=fuzzer,address,undefined) into OUTDIR. Exits 77 (skip) when
+# clang or its libFuzzer runtime is missing, 1 when a build fails.
+srcdir=${1:?usage: build.sh SRCDIR OUTDIR}
+out=${2:?usage: build.sh SRCDIR OUTDIR}
+CLANG=${CLANG:-clang}
+mkdir -p "$out" || exit 1
+
+command -v "$CLANG" >/dev/null 2>&1 || { echo "no $CLANG" >&2; exit 77; }
+probe="$out/probe.c"
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n & 0; }' >"$probe"
+"$CLANG" -fsanitize=fuzzer "$probe" -o "$out/probe" 2>/dev/null ||
+    { echo "$CLANG has no libFuzzer runtime (apt-get install libclang-rt-14-dev)" >&2; exit 77; }
+rm -f "$probe" "$out/probe"
+
+flags="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=undefined -I$srcdir/src"
+libs="$(pkg-config --cflags --libs libevtx libxml-2.0 zlib) -lpthread"
+
+# shellcheck disable=SC2086
+"$CLANG" $flags -o "$out/fuzz-normalise" "$srcdir/fuzz/fuzz-normalise.c" \
+    "$srcdir/src/normalise.c" "$srcdir/src/util.c" "$srcdir/src/event.c" || exit 1
+decoder_sources="$srcdir/src/decoder-libevtx-xml.c $srcdir/src/normalise.c \
+    $srcdir/src/util.c $srcdir/src/event.c"
+for f in binxml.c binxml-value.c evtx-reader.c decoder-binxml.c decoder-fast.c; do
+	[ -f "$srcdir/src/$f" ] && decoder_sources="$decoder_sources $srcdir/src/$f"
+done
+# One binary per decoder: the reference, and the direct BinXml ones when present.
+for target in decoder:libevtx_xml_decoder binxml:binxml_decoder fast:fast_decoder; do
+	name=${target%%:*} ops=${target#*:}
+	[ "$name" = decoder ] || [ -f "$srcdir/src/decoder-binxml.c" ] || continue
+	# shellcheck disable=SC2086
+	"$CLANG" $flags -DFUZZ_DECODER="$ops" -o "$out/fuzz-$name" \
+	    "$srcdir/fuzz/fuzz-decoder.c" $decoder_sources $libs || exit 1
+done

@@ -1,0 +1,499 @@
+/*
+ * binxml-value.c: substitution values rendered as libevtx 20181227 does.
+ *
+ * libevtx formats values with its bundled libfvalue, libfdatetime, libfguid,
+ * libfwnt and libuna. The reference decoder reads that text back through
+ * libxml2, so what must match is the text after XML parsing. The quirks
+ * kept on purpose, because the differential test compares both paths:
+ *  - signed integers: libfvalue clears the sign bit and prints the rest,
+ *    so int32 -1 renders "-2147483647" (and INT_MIN "-2147483648");
+ *  - UTF-16: see binxml_render_utf16 in binxml.h;
+ *  - hexadecimal integers are zero padded to their width, lower case;
+ *  - FILETIME has nine fractional digits (the last two always 0).
+ * Values libevtx formats with code this file does not reproduce (floating
+ * point, ANSI strings outside printable ASCII, dates past 9999) return
+ * BINXML_FALLBACK.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "binxml.h"
+
+int
+text_reserve(struct text_buffer *text, size_t extra)
+{
+	size_t	 size;
+	char	*grown;
+
+	if (text->allocated - text->used >= extra)
+		return 0;
+	size = text->allocated ? text->allocated : 16384;
+	while (size - text->used < extra)
+		size *= 2;
+	if ((grown = realloc(text->data, size)) == NULL)
+		return -1;
+	text->data = grown;
+	text->allocated = size;
+	return 0;
+}
+
+void
+text_free(struct text_buffer *text)
+{
+	free(text->data);
+	text->data = NULL;
+	text->used = text->allocated = 0;
+}
+
+/* Little-endian reads. */
+static uint16_t
+le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Append an unsigned decimal number; the caller reserved 20 bytes. */
+static void
+put_decimal(struct text_buffer *text, uint64_t value)
+{
+	char		digits[20];
+	int		n = 0;
+	uint32_t	small;
+
+	if (value < 10) {
+		text->data[text->used++] = (char)('0' + value);
+		return;
+	}
+	while (value > 0xffffffffU) {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	/* 32-bit division is much cheaper than 64-bit. */
+	for (small = (uint32_t)value; small != 0; small /= 10)
+		digits[n++] = (char)('0' + small % 10);
+	while (n > 0)
+		text->data[text->used++] = digits[--n];
+}
+
+/* Append value as 0x and width hexadecimal digits, lower case. */
+static void
+put_hex(struct text_buffer *text, uint64_t value, int width)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	int			 shift;
+
+	text->data[text->used++] = '0';
+	text->data[text->used++] = 'x';
+	for (shift = (width - 1) * 4; shift >= 0; shift -= 4)
+		text->data[text->used++] = hex[(value >> shift) & 0xf];
+}
+
+/* Append n digits of value, zero padded. */
+static void
+put_padded(struct text_buffer *text, unsigned value, int n)
+{
+	int	i;
+
+	for (i = n - 1; i >= 0; i--) {
+		text->data[text->used + i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	text->used += n;
+}
+
+/*
+ * A signed integer of bits width as libfvalue prints it: when the sign bit
+ * is set it is cleared and the remaining bits are printed after a minus
+ * (a zero remainder keeps the bit), which is not two's complement.
+ */
+static void
+put_signed_like_libfvalue(struct text_buffer *text, uint64_t value, int bits)
+{
+	uint64_t	sign = (uint64_t)1 << (bits - 1);
+
+	if (value & sign) {
+		value &= ~sign;
+		if (value == 0)
+			value = sign;
+		text->data[text->used++] = '-';
+	}
+	put_decimal(text, value);
+}
+
+/* Append one Unicode code point as UTF-8 the way libuna encodes it. */
+static void
+put_code_point(struct text_buffer *text, uint32_t c)
+{
+	char	*out = text->data + text->used;
+
+	if (c > 0x10ffff)
+		c = 0xfffd;
+	if (c < 0x80) {
+		out[0] = (char)c;
+		text->used += 1;
+	} else if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3f));
+		text->used += 2;
+	} else if (c < 0x10000) {
+		out[0] = (char)(0xe0 | c >> 12);
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		text->used += 3;
+	} else {
+		out[0] = (char)(0xf0 | c >> 18);
+		out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[3] = (char)(0x80 | (c & 0x3f));
+		text->used += 4;
+	}
+}
+
+enum binxml_result
+binxml_render_utf16(struct text_buffer *text, const uint8_t *data, size_t size)
+{
+	size_t		i = 0;
+	uint32_t	c, low;
+
+	if (size == 0)
+		return BINXML_OK;
+	if (size % 2 != 0)
+		return BINXML_FALLBACK;	/* libuna refuses odd sizes */
+	/* At most 3 UTF-8 bytes per code unit (4 per surrogate pair). */
+	if (text_reserve(text, size / 2 * 3 + 4) == -1)
+		return BINXML_NO_MEMORY;
+	if ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff))
+		i = 2;
+	/* Plain ASCII runs are the common case: copy them directly. */
+	for (; i + 1 < size; i += 2) {
+		/* Four ASCII code units at a time while there are. */
+		while (i + 8 <= size) {
+			uint64_t	units;
+
+			memcpy(&units, data + i, 8);
+			if ((units & 0xff80ff80ff80ff80ULL) != 0 ||
+			    (units & 0x00000000000000ffULL) == 0 ||
+			    (units & 0x0000000000ff0000ULL) == 0 ||
+			    (units & 0x000000ff00000000ULL) == 0 ||
+			    (units & 0x00ff000000000000ULL) == 0)
+				break;
+			text->data[text->used] = (char)data[i];
+			text->data[text->used + 1] = (char)data[i + 2];
+			text->data[text->used + 2] = (char)data[i + 4];
+			text->data[text->used + 3] = (char)data[i + 6];
+			text->used += 4;
+			i += 8;
+		}
+		if (i + 1 >= size)
+			break;
+		c = le16(data + i);
+		if (c != 0 && c < 0x80) {
+			text->data[text->used++] = (char)c;
+			continue;
+		}
+		if (c == 0)
+			break;
+		if (c >= 0xd800 && c <= 0xdbff) {
+			if (i + 3 >= size)
+				return BINXML_FALLBACK;
+			low = le16(data + i + 2);
+			i += 2;
+			if (low >= 0xdc00 && low <= 0xdfff)
+				c = ((c - 0xd800) << 10) + low - 0xdfff + 0x10000;
+			else
+				c = 0xfffd;
+		} else if (c >= 0xdc00 && c <= 0xdfff)
+			c = 0xfffd;
+		put_code_point(text, c);
+	}
+	return BINXML_OK;
+}
+
+/*
+ * An ANSI (codepage) string, which libevtx converts as Windows-1252 up to
+ * the first NUL and does not escape in its XML. Bytes below 0x80 and from
+ * 0xa0 are their own code points; 0x80-0x9f (the Windows-1252 specials)
+ * and the two characters that change how that XML parses, < and &, are
+ * left to libevtx.
+ */
+static enum binxml_result
+render_ansi(struct text_buffer *text, const uint8_t *data, size_t size)
+{
+	size_t	i;
+
+	if (text_reserve(text, size * 2) == -1)
+		return BINXML_NO_MEMORY;
+	for (i = 0; i < size && data[i] != 0; i++) {
+		if (data[i] == '<' || data[i] == '&' ||
+		    (data[i] >= 0x80 && data[i] < 0xa0))
+			return BINXML_FALLBACK;
+		put_code_point(text, data[i]);
+	}
+	return BINXML_OK;
+}
+
+/* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, upper case, as libfguid prints. */
+static void
+put_guid(struct text_buffer *text, const uint8_t *g)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	static const int	 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+				    8, 9, 10, 11, 12, 13, 14, 15 };
+	int			 i;
+
+	text->data[text->used++] = '{';
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			text->data[text->used++] = '-';
+		text->data[text->used++] = hex[g[order[i]] >> 4];
+		text->data[text->used++] = hex[g[order[i]] & 0xf];
+	}
+	text->data[text->used++] = '}';
+}
+
+/* S-R-A-S1-S2..., the authority as a 48-bit big-endian decimal. */
+static enum binxml_result
+render_sid(struct text_buffer *text, const uint8_t *data, size_t size)
+{
+	uint64_t	authority = 0;
+	int		count, i;
+
+	if (size < 8)
+		return BINXML_FALLBACK;
+	count = data[1];
+	if (count > 15 || size != 8 + (size_t)count * 4)
+		return BINXML_FALLBACK;
+	if (text_reserve(text, 4 + 4 + 16 + (size_t)count * 11) == -1)
+		return BINXML_NO_MEMORY;
+	for (i = 2; i < 8; i++)
+		authority = authority << 8 | data[i];
+	text->data[text->used++] = 'S';
+	text->data[text->used++] = '-';
+	put_decimal(text, data[0]);
+	text->data[text->used++] = '-';
+	put_decimal(text, authority);
+	for (i = 0; i < count; i++) {
+		text->data[text->used++] = '-';
+		put_decimal(text, le32(data + 8 + i * 4));
+	}
+	return BINXML_OK;
+}
+
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
+static void
+civil_from_days(int64_t days, int *year, unsigned *month, unsigned *day)
+{
+	int64_t		era, z = days + 719468;
+	unsigned	doe, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = (int)(yoe + era * 400 + (*month <= 2));
+}
+
+/* Append yyyy-mm-ddThh:mm:ss for a date the caller validated. */
+static void
+put_date_time(struct text_buffer *text, int year, unsigned month, unsigned day,
+    unsigned hour, unsigned minute, unsigned second)
+{
+	put_padded(text, (unsigned)year, 4);
+	text->data[text->used++] = '-';
+	put_padded(text, month, 2);
+	text->data[text->used++] = '-';
+	put_padded(text, day, 2);
+	text->data[text->used++] = 'T';
+	put_padded(text, hour, 2);
+	text->data[text->used++] = ':';
+	put_padded(text, minute, 2);
+	text->data[text->used++] = ':';
+	put_padded(text, second, 2);
+}
+
+/* FILETIME: 2016-06-29T15:24:34.346000000Z (nine fractional digits). */
+static enum binxml_result
+render_filetime(struct text_buffer *text, uint64_t filetime)
+{
+	/* 10000-01-01: libfdatetime refuses years past 9999. */
+	const uint64_t	 limit = 2650467744000000000ULL;
+	uint64_t	 seconds = filetime / 10000000;
+	int64_t		 days;
+	unsigned	 month, day, second_of_day;
+	int		 year;
+
+	if (filetime >= limit)
+		return BINXML_FALLBACK;
+	if (text_reserve(text, 32) == -1)
+		return BINXML_NO_MEMORY;
+	days = (int64_t)(seconds / 86400) - 134774;	/* 1601 -> 1970 */
+	second_of_day = (unsigned)(seconds % 86400);
+	civil_from_days(days, &year, &month, &day);
+	put_date_time(text, year, month, day, second_of_day / 3600,
+	    second_of_day / 60 % 60, second_of_day % 60);
+	text->data[text->used++] = '.';
+	put_padded(text, (unsigned)(filetime % 10000000), 7);
+	text->data[text->used++] = '0';
+	text->data[text->used++] = '0';
+	text->data[text->used++] = 'Z';
+	return BINXML_OK;
+}
+
+/* SYSTEMTIME with milliseconds; invalid dates are libfdatetime's business. */
+static enum binxml_result
+render_systemtime(struct text_buffer *text, const uint8_t *data)
+{
+	unsigned	year = le16(data), month = le16(data + 2), day = le16(data + 6);
+	unsigned	hour = le16(data + 8), minute = le16(data + 10);
+	unsigned	second = le16(data + 12), milli = le16(data + 14);
+	static const unsigned char days_in[13] = { 0, 31, 29, 31, 30, 31, 30,
+			    31, 31, 30, 31, 30, 31 };
+	int		leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	if (year > 9999 || month == 0 || month > 12 || day == 0 ||
+	    day > days_in[month] || (month == 2 && !leap && day > 28) ||
+	    hour > 23 || minute > 59 || second > 59 || milli > 999)
+		return BINXML_FALLBACK;
+	if (text_reserve(text, 32) == -1)
+		return BINXML_NO_MEMORY;
+	put_date_time(text, (int)year, month, day, hour, minute, second);
+	text->data[text->used++] = '.';
+	put_padded(text, milli, 3);
+	text->data[text->used++] = 'Z';
+	return BINXML_OK;
+}
+
+/* Binary data as upper-case hexadecimal, two digits a byte. */
+static enum binxml_result
+render_binary(struct text_buffer *text, const uint8_t *data, size_t size)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	size_t			i;
+
+	if (text_reserve(text, size * 2) == -1)
+		return BINXML_NO_MEMORY;
+	for (i = 0; i < size; i++) {
+		text->data[text->used++] = hex[data[i] >> 4];
+		text->data[text->used++] = hex[data[i] & 0xf];
+	}
+	return BINXML_OK;
+}
+
+/* The width in bytes of the fixed-size types; 0 for the others. */
+static size_t
+fixed_size(uint8_t type)
+{
+	switch (type) {
+	case 0x03: case 0x04:
+		return 1;
+	case 0x05: case 0x06:
+		return 2;
+	case 0x07: case 0x08: case 0x0d: case 0x14:
+		return 4;
+	case 0x09: case 0x0a: case 0x11: case 0x15:
+		return 8;
+	case 0x0f: case 0x12:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+/* Integer-like types once their size is known to be right. */
+static enum binxml_result
+render_integer(struct text_buffer *text, uint8_t type, const uint8_t *data,
+    size_t size)
+{
+	uint64_t	value;
+
+	if (text_reserve(text, 24) == -1)
+		return BINXML_NO_MEMORY;
+	switch (size) {
+	case 1:
+		value = data[0];
+		break;
+	case 2:
+		value = le16(data);
+		break;
+	case 4:
+		value = le32(data);
+		break;
+	default:
+		value = le64(data);
+		break;
+	}
+	switch (type) {
+	case 0x03: case 0x05: case 0x07: case 0x09:
+		put_signed_like_libfvalue(text, value, (int)size * 8);
+		break;
+	case 0x14: case 0x15:
+		put_hex(text, value, (int)size * 2);
+		break;
+	default:
+		put_decimal(text, value);
+		break;
+	}
+	return BINXML_OK;
+}
+
+enum binxml_result
+binxml_render_value(struct text_buffer *text, uint8_t type, const uint8_t *data,
+    size_t size)
+{
+	size_t	width = fixed_size(type);
+
+	if (width != 0 && size != width)
+		return BINXML_FALLBACK;
+	switch (type) {
+	case 0x01:
+		return binxml_render_utf16(text, data, size);
+	case 0x02:
+		return render_ansi(text, data, size);
+	case 0x03: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08:
+	case 0x09: case 0x0a: case 0x14: case 0x15:
+		return render_integer(text, type, data, size);
+	case 0x0d:
+		if (text_reserve(text, 5) == -1)
+			return BINXML_NO_MEMORY;
+		memcpy(text->data + text->used, le32(data) ? "true" : "false",
+		    le32(data) ? 4 : 5);
+		text->used += le32(data) ? 4 : 5;
+		return BINXML_OK;
+	case 0x0e:
+		return render_binary(text, data, size);
+	case 0x0f:
+		if (text_reserve(text, 38) == -1)
+			return BINXML_NO_MEMORY;
+		put_guid(text, data);
+		return BINXML_OK;
+	case 0x10:
+		if (size != 4 && size != 8)
+			return BINXML_FALLBACK;
+		return render_integer(text, 0x0a, data, size);
+	case 0x11:
+		return render_filetime(text, le64(data));
+	case 0x12:
+		return render_systemtime(text, data);
+	case 0x13:
+		return render_sid(text, data, size);
+	default:
+		return BINXML_FALLBACK;	/* floats, unknown types */
+	}
+}

@@ -1,0 +1,708 @@
+/*
+ * gap-log-integrity.c: records a log lost, or never had (kinds log_cleared,
+ * log_service_stopped, log_full, log_service_error, audit_events_discarded,
+ * record_id_gap, time_gap, log_wrapped, dirty_file, corrupt_chunk,
+ * unreadable_records, unreadable_file, recovered_records).
+ *
+ * Each planted problem should be one gap: a silence that a service stop,
+ * a clear or a record-id gap already explains is not a time_gap too; a
+ * record-id gap inside a damaged file is counted in that file's
+ * corrupt_chunk or unreadable_records gap; a log whose oldest record is a
+ * clear is cleared, not wrapped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gap.h"
+
+#define EVENTLOG_PROVIDER "e.provider LIKE '%Eventlog%'"
+
+/* Log-service events, with the account and the next event on that log. */
+static const char service_events_sql[] =
+    "SELECT e.id, e.host, e.channel, e.event_id, e.time, e.time_unix_us,"
+    "  CASE WHEN a.subject_user_name IS NULL THEN NULL"
+    "    WHEN coalesce(a.subject_domain, '') IN ('', '-') THEN a.subject_user_name"
+    "    ELSE a.subject_domain || '\\' || a.subject_user_name END,"
+    "  e.source_id,"
+    "  (SELECT min(n.time_unix_us) FROM events n WHERE n.host = e.host"
+    "   AND n.channel IS e.channel AND n.recovered = 0"
+    "   AND n.time_unix_us > e.time_unix_us) "
+    "FROM events e LEFT JOIN audit_events a ON a.event_row = e.id "
+    "WHERE e.recovered = 0 AND e.host IS NOT NULL AND e.time_unix_us IS NOT NULL"
+    "  AND ((e.event_id IN (104, 1100, 1102, 1104, 1108) AND " EVENTLOG_PROVIDER ")"
+    "   OR (e.event_id = 4612"
+    "       AND e.provider = 'Microsoft-Windows-Security-Auditing')) "
+    "ORDER BY e.host, e.time_unix_us, e.id";
+
+/* One row of service_events_sql. */
+struct service_event {
+	int64_t		 event_row, event_id, time_us, next_us, source_id;
+	const char	*host, *channel, *time, *user;
+};
+
+/* The gap for a clear (1102 Security, 104 other logs). */
+static void
+describe_clear(const struct service_event *e, struct gap *gap, const char *when)
+{
+	gap_init(gap, "log_cleared", GAP_HIGH);
+	gap->summary = gap_sentence("%s cleared the %s log on %s at %s: every "
+	    "record written to it before then is gone, so nothing before %s "
+	    "can be concluded from this log.",
+	    e->user ? e->user : "An unknown account",
+	    e->channel ? e->channel : "event", e->host, when, when);
+}
+
+/* The gap for 1100: nothing is logged until the service runs again. */
+static void
+describe_stop(const struct service_event *e, struct gap *gap, const char *when,
+    const char *until)
+{
+	gap_init(gap, "log_service_stopped", GAP_MEDIUM);
+	if (e->next_us != GAP_NO_TIME)
+		gap->summary = gap_sentence("The event log service on %s shut "
+		    "down at %s and the %s log has nothing again until %s: "
+		    "what happened in between was not logged (a normal "
+		    "shutdown looks the same as a stopped service).", e->host,
+		    when, e->channel ? e->channel : "", until);
+	else
+		gap->summary = gap_sentence("The event log service on %s shut "
+		    "down at %s, the last record of its %s log: nothing after "
+		    "it was logged.", e->host, when, e->channel ? e->channel : "");
+}
+
+/* The gap for 1104: with retention set to keep, later events were discarded. */
+static void
+describe_full(const struct service_event *e, struct gap *gap, const char *when,
+    const char *until)
+{
+	gap_init(gap, "log_full", GAP_HIGH);
+	gap->summary = gap_sentence("The %s log on %s was full at %s: events "
+	    "after that were discarded %s%s, so their absence proves nothing.",
+	    e->channel ? e->channel : "", e->host, when,
+	    e->next_us != GAP_NO_TIME ? "until " : "to the end of the log",
+	    e->next_us != GAP_NO_TIME ? until : "");
+}
+
+/* One gap from one log-service event. */
+static int
+add_service_gap(struct gap_context *context, const struct service_event *e)
+{
+	struct gap	gap;
+	char		when[40], until[40];
+
+	gap_short_time(e->time_us, when, sizeof(when));
+	gap_short_time(e->next_us, until, sizeof(until));
+	if (e->event_id == 1102 || e->event_id == 104)
+		describe_clear(e, &gap, when);
+	else if (e->event_id == 1100)
+		describe_stop(e, &gap, when, until);
+	else if (e->event_id == 1104)
+		describe_full(e, &gap, when, until);
+	else if (e->event_id == 1108) {
+		gap_init(&gap, "log_service_error", GAP_MEDIUM);
+		gap.summary = gap_sentence("The event log service on %s failed "
+		    "to process an event at %s: at least one event is missing "
+		    "from its %s log.", e->host, when, e->channel ? e->channel : "");
+	} else {
+		gap_init(&gap, "audit_events_discarded", GAP_HIGH);
+		gap.summary = gap_sentence("%s discarded audit events at %s "
+		    "(4612: its queue was full): some security events of that "
+		    "time were never logged.", e->host, when);
+	}
+	gap.host = e->host;
+	gap.user_name = e->user;
+	gap.source_id = e->source_id;
+	gap.first_unix_us = e->time_us;
+	gap.first_time = e->time;
+	gap.last_unix_us = e->time_us;
+	gap.last_time = e->time;
+	if ((e->event_id == 1100 || e->event_id == 1104) && e->next_us != GAP_NO_TIME) {
+		gap.last_unix_us = e->next_us;
+		gap.last_time = NULL;
+	}
+	gap.query = sqlite3_mprintf("SELECT e.*, a.subject_user_name, "
+	    "a.subject_domain FROM events e LEFT JOIN audit_events a ON "
+	    "a.event_row = e.id WHERE e.id = %lld", (long long)e->event_row);
+	return gap_insert(context, &gap, NULL);
+}
+
+/* One gap per clear, stop, full, error or discard event. */
+static int
+service_event_gaps(struct gap_context *context)
+{
+	sqlite3_stmt		*s;
+	struct service_event	 e;
+	int			 step, status = 0;
+
+	if (gap_prepare(context, service_events_sql, &s) == -1)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		e.event_row = sqlite3_column_int64(s, 0);
+		e.host = gap_column_text(s, 1);
+		e.channel = gap_column_text(s, 2);
+		e.event_id = sqlite3_column_int64(s, 3);
+		e.time = gap_column_text(s, 4);
+		e.time_us = sqlite3_column_int64(s, 5);
+		e.user = gap_column_text(s, 6);
+		e.source_id = sqlite3_column_int64(s, 7);
+		e.next_us = gap_column_int(s, 8, GAP_NO_TIME);
+		if ((status = add_service_gap(context, &e)) == -1)
+			break;
+	}
+	if (status == 0 && step != SQLITE_DONE)
+		status = gap_sql_error(context, "reading log service events");
+	sqlite3_finalize(s);
+	return status;
+}
+
+/*
+ * A damaged file: record-id gaps inside it are counted here, not as
+ * record_id_gap, because the damage is the likelier cause.
+ */
+struct damaged_source {
+	int64_t		 source_id;
+	int64_t		 missing;
+	int64_t		 first_us, last_us;
+};
+
+struct damaged_sources {
+	struct damaged_source	*items;
+	size_t			 count;
+};
+
+static const char damaged_sql[] =
+    "SELECT s.id FROM sources s WHERE s.corrupted = 1"
+    "  OR EXISTS (SELECT 1 FROM ingest_errors i WHERE i.source_id = s.id"
+    "    AND i.kind IN ('chunk', 'record')) ORDER BY s.id";
+
+static int
+load_damaged(struct gap_context *context, struct damaged_sources *damaged)
+{
+	sqlite3_stmt	*s;
+	void		*grown;
+	int		 step;
+
+	memset(damaged, 0, sizeof(*damaged));
+	if (gap_prepare(context, damaged_sql, &s) == -1)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		grown = realloc(damaged->items, (damaged->count + 1) *
+		    sizeof(*damaged->items));
+		if (grown == NULL)
+			break;
+		damaged->items = grown;
+		damaged->items[damaged->count].source_id = sqlite3_column_int64(s, 0);
+		damaged->items[damaged->count].missing = 0;
+		damaged->items[damaged->count].first_us = GAP_NO_TIME;
+		damaged->items[damaged->count].last_us = GAP_NO_TIME;
+		damaged->count++;
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE)
+		return gap_error(context, "reading damaged files: %s", step ==
+		    SQLITE_ROW ? "out of memory" : sqlite3_errmsg(context->db));
+	return 0;
+}
+
+static struct damaged_source *
+find_damaged(struct damaged_sources *damaged, int64_t source_id)
+{
+	size_t	i;
+
+	for (i = 0; i < damaged->count; i++)
+		if (damaged->items[i].source_id == source_id)
+			return &damaged->items[i];
+	return NULL;
+}
+
+/*
+ * Jumps in the record header numbers of each file (EventRecordID where a
+ * decoder gives no header number: then per host and channel), with how
+ * many of the missing EventRecordIDs the case holds anyway: in another
+ * file of the same log, or recovered from slack. A jump to a clear is the
+ * clear's.
+ */
+static const char record_gaps_sql[] =
+    "WITH live AS ("
+    "  SELECT e.id, e.source_id, e.host, e.channel, e.record_id, e.event_id,"
+    "    e.provider, e.time, e.time_unix_us, e.record_number IS NULL AS no_number,"
+    "    coalesce(e.record_number, e.record_id) AS number"
+    "  FROM events e WHERE e.recovered = 0"
+    "    AND coalesce(e.record_number, e.record_id) IS NOT NULL),"
+    " ordered AS ("
+    "  SELECT *, lead(number) OVER w AS next_number, lead(id) OVER w AS next_id,"
+    "    lead(record_id) OVER w AS next_record_id, lead(time) OVER w AS next_time,"
+    "    lead(time_unix_us) OVER w AS next_us, lead(event_id) OVER w AS next_event,"
+    "    lead(provider) OVER w AS next_provider"
+    "  FROM live WINDOW w AS (PARTITION BY source_id,"
+    "    CASE WHEN no_number THEN host END, CASE WHEN no_number THEN channel END"
+    "    ORDER BY number, id))"
+    "SELECT o.source_id, o.host, o.channel, o.number, o.next_number,"
+    "  o.record_id, o.next_record_id, o.time, o.time_unix_us, o.next_time,"
+    "  o.next_us, o.id, o.next_id,"
+    "  (SELECT count(DISTINCT x.record_id) FROM events x WHERE x.host = o.host"
+    "   AND x.channel IS o.channel AND x.record_id > o.record_id"
+    "   AND x.record_id < o.next_record_id) "
+    "FROM ordered o WHERE o.next_number > o.number + 1"
+    "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%') "
+    "ORDER BY o.source_id, o.number";
+
+/* One row of record_gaps_sql. */
+struct record_gap {
+	int64_t		 source_id, number, next_number, record_id, next_record_id;
+	int64_t		 time_us, next_us, event_row, next_row, found;
+	const char	*host, *channel, *time, *next_time;
+};
+
+static int
+add_record_gap(struct gap_context *context, const struct record_gap *r)
+{
+	struct gap	gap;
+	char		from[40], to[40];
+	int64_t		missing = r->next_number - r->number - 1;
+
+	gap_init(&gap, "record_id_gap", GAP_HIGH);
+	gap.host = r->host;
+	gap.source_id = r->source_id;
+	gap.first_unix_us = r->time_us;
+	gap.first_time = r->time;
+	gap.last_unix_us = r->next_us;
+	gap.last_time = r->next_time;
+	gap.event_count = missing;
+	gap_short_time(r->time_us, from, sizeof(from));
+	gap_short_time(r->next_us, to, sizeof(to));
+	gap.summary = gap_sentence("%lld record%s of the %s log on %s between "
+	    "record %lld (%s) and record %lld (%s) %s missing%s: deleted, "
+	    "damaged or never written, so what happened between those times "
+	    "cannot be fully known.", (long long)missing, missing == 1 ? "" : "s",
+	    r->channel ? r->channel : "", r->host ? r->host : "(unknown host)",
+	    (long long)r->record_id, from, (long long)r->next_record_id, to,
+	    missing == 1 ? "is" : "are",
+	    r->found > 0 ? " (some survive in other files or as recovered records)" : "");
+	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id IN (%lld, "
+	    "%lld) OR (source_id = %lld AND record_id > %lld AND record_id < %lld) "
+	    "ORDER BY record_id, id", (long long)r->event_row,
+	    (long long)r->next_row, (long long)r->source_id,
+	    (long long)r->record_id, (long long)r->next_record_id);
+	return gap_insert(context, &gap, NULL);
+}
+
+/* Count a record gap into its damaged file instead of reporting it alone. */
+static void
+fold_into_damaged(struct damaged_source *d, const struct record_gap *r)
+{
+	d->missing += r->next_number - r->number - 1;
+	if (d->first_us == GAP_NO_TIME || r->time_us < d->first_us)
+		d->first_us = r->time_us;
+	if (d->last_us == GAP_NO_TIME || r->next_us > d->last_us)
+		d->last_us = r->next_us;
+}
+
+static void
+read_record_gap(sqlite3_stmt *s, struct record_gap *r)
+{
+	r->source_id = sqlite3_column_int64(s, 0);
+	r->host = gap_column_text(s, 1);
+	r->channel = gap_column_text(s, 2);
+	r->number = sqlite3_column_int64(s, 3);
+	r->next_number = sqlite3_column_int64(s, 4);
+	r->record_id = sqlite3_column_int64(s, 5);
+	r->next_record_id = sqlite3_column_int64(s, 6);
+	r->time = gap_column_text(s, 7);
+	r->time_us = gap_column_int(s, 8, GAP_NO_TIME);
+	r->next_time = gap_column_text(s, 9);
+	r->next_us = gap_column_int(s, 10, GAP_NO_TIME);
+	r->event_row = sqlite3_column_int64(s, 11);
+	r->next_row = sqlite3_column_int64(s, 12);
+	r->found = sqlite3_column_int64(s, 13);
+}
+
+/* record_id_gap rows, except those the case fills elsewhere or a damaged file explains. */
+static int
+record_id_gaps(struct gap_context *context, struct damaged_sources *damaged)
+{
+	sqlite3_stmt		*s;
+	struct record_gap	 r;
+	struct damaged_source	*d;
+	int			 step, status = 0;
+
+	if (gap_prepare(context, record_gaps_sql, &s) == -1)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		read_record_gap(s, &r);
+		if (r.next_record_id - r.record_id - 1 > 0 &&
+		    r.found >= r.next_record_id - r.record_id - 1)
+			continue;
+		if ((d = find_damaged(damaged, r.source_id)) != NULL) {
+			fold_into_damaged(d, &r);
+			continue;
+		}
+		if ((status = add_record_gap(context, &r)) == -1)
+			break;
+	}
+	if (status == 0 && step != SQLITE_DONE)
+		status = gap_sql_error(context, "looking for record id gaps");
+	sqlite3_finalize(s);
+	return status;
+}
+
+/*
+ * Silences: consecutive events of one host's log further apart than ?2
+ * times the log's typical spacing and at least ?3 us, in logs of at
+ * least ?1 events. The typical spacing is the median distance between the
+ * minutes that have events (so a burst of a thousand records in one
+ * minute does not make every quiet hour look unusual). A silence that
+ * starts with a service stop or a full log, ends with a clear, or spans a
+ * record-number jump is already another gap.
+ */
+static const char time_gaps_sql[] =
+    "WITH live AS ("
+    "  SELECT e.id, e.host, e.channel, e.time, e.time_unix_us, e.event_id,"
+    "    e.provider, e.source_id, coalesce(e.record_number, e.record_id) AS number"
+    "  FROM events e WHERE e.recovered = 0 AND e.host IS NOT NULL"
+    "    AND e.time_unix_us IS NOT NULL),"
+    " ordered AS ("
+    "  SELECT *, lead(time_unix_us) OVER w AS next_us, lead(time) OVER w AS next_time,"
+    "    lead(id) OVER w AS next_id, lead(event_id) OVER w AS next_event,"
+    "    lead(provider) OVER w AS next_provider, lead(source_id) OVER w AS next_source,"
+    "    lead(number) OVER w AS next_number"
+    "  FROM live WINDOW w AS (PARTITION BY host, channel ORDER BY time_unix_us, id)),"
+    " minutes AS (SELECT DISTINCT host, channel, time_unix_us / 60000000 AS minute"
+    "  FROM live),"
+    " spacing AS (SELECT host, channel, minute - lag(minute) OVER"
+    "  (PARTITION BY host, channel ORDER BY minute) AS step FROM minutes),"
+    " ranked AS (SELECT host, channel, step, row_number() OVER"
+    "  (PARTITION BY host, channel ORDER BY step) AS rank,"
+    "  count(*) OVER (PARTITION BY host, channel) AS steps"
+    "  FROM spacing WHERE step IS NOT NULL),"
+    " typical AS (SELECT host, channel, step AS minutes FROM ranked"
+    "  WHERE rank = (steps + 1) / 2),"
+    " counts AS (SELECT host, channel, count(*) AS n FROM live GROUP BY host, channel)"
+    "SELECT o.host, o.channel, o.time, o.time_unix_us, o.next_time, o.next_us,"
+    "  o.id, o.next_id, t.minutes "
+    "FROM ordered o JOIN typical t ON t.host = o.host AND t.channel IS o.channel"
+    " JOIN counts c ON c.host = o.host AND c.channel IS o.channel "
+    "WHERE o.next_us IS NOT NULL AND c.n >= ?1"
+    "  AND o.next_us - o.time_unix_us >= ?3"
+    "  AND o.next_us - o.time_unix_us >= ?2 * t.minutes * 60000000"
+    "  AND NOT (o.event_id IN (1100, 1104) AND o.provider LIKE '%Eventlog%')"
+    "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%')"
+    "  AND NOT (o.next_source = o.source_id AND o.next_number > o.number + 1) "
+    "ORDER BY o.host, o.channel, o.time_unix_us, o.id";
+
+static int
+add_time_gap(struct gap_context *context, sqlite3_stmt *s)
+{
+	struct gap	gap;
+	char		from[40], to[40];
+	double		hours;
+	int64_t		typical = sqlite3_column_int64(s, 8);
+
+	gap_init(&gap, "time_gap", GAP_LOW);
+	gap.host = gap_column_text(s, 0);
+	gap.first_time = gap_column_text(s, 2);
+	gap.first_unix_us = sqlite3_column_int64(s, 3);
+	gap.last_time = gap_column_text(s, 4);
+	gap.last_unix_us = sqlite3_column_int64(s, 5);
+	hours = (double)(gap.last_unix_us - gap.first_unix_us) / 3.6e9;
+	gap_short_time(gap.first_unix_us, from, sizeof(from));
+	gap_short_time(gap.last_unix_us, to, sizeof(to));
+	gap.summary = gap_sentence("The %s log on %s is silent for %.1f hours, "
+	    "from %s to %s, where it otherwise has events every %lld minute%s: "
+	    "the host may have been off, or its events in that time were lost "
+	    "or removed; nothing can be concluded about that time from it.",
+	    gap_column_text(s, 1) ? gap_column_text(s, 1) : "", gap.host, hours,
+	    from, to, (long long)(typical < 1 ? 1 : typical), typical > 1 ? "s" : "");
+	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id IN (%lld, %lld)",
+	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7));
+	return gap_insert(context, &gap, NULL);
+}
+
+static int
+time_gaps(struct gap_context *context)
+{
+	const struct gaps_options	*options = context->options;
+	sqlite3_stmt			*s;
+	int				 step, status = 0;
+
+	if (gap_prepare(context, time_gaps_sql, &s) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, options->minimum_events_for_silence < 3 ? 3 :
+	    options->minimum_events_for_silence);
+	sqlite3_bind_double(s, 2, options->silence_factor);
+	sqlite3_bind_int64(s, 3, options->minimum_silence_us);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((status = add_time_gap(context, s)) == -1)
+			break;
+	if (status == 0 && step != SQLITE_DONE)
+		status = gap_sql_error(context, "looking for silences");
+	sqlite3_finalize(s);
+	return status;
+}
+
+/*
+ * Logs whose oldest EventRecordID in the case is above 1 (outside
+ * forwarded files, whose ids are other hosts'), unless that oldest record
+ * is a clear.
+ */
+static const char wrapped_sql[] =
+    "WITH firsts AS (SELECT e.host, e.channel, min(e.record_id) AS first_id"
+    "  FROM events e WHERE e.recovered = 0 AND e.record_id IS NOT NULL"
+    "  AND e.host IS NOT NULL AND e.source_id NOT IN"
+    "  (SELECT source_id FROM temp.gap_forwarded_source)"
+    "  GROUP BY e.host, e.channel) "
+    "SELECT f.host, f.channel, f.first_id, min(e.time), min(e.time_unix_us),"
+    "  min(e.source_id), min(e.id) "
+    "FROM firsts f JOIN events e ON e.host = f.host AND e.channel IS f.channel"
+    "  AND e.record_id = f.first_id AND e.recovered = 0 "
+    "WHERE f.first_id > 1 AND NOT EXISTS (SELECT 1 FROM events c"
+    "  WHERE c.host = f.host AND c.channel IS f.channel AND c.record_id = f.first_id"
+    "  AND c.event_id IN (104, 1102) AND c.provider LIKE '%Eventlog%') "
+    "GROUP BY f.host, f.channel ORDER BY f.host, f.channel";
+
+static int
+add_wrapped_gap(struct gap_context *context, sqlite3_stmt *s)
+{
+	struct gap	gap;
+	char		when[40];
+	int64_t		first_id = sqlite3_column_int64(s, 2);
+
+	gap_init(&gap, "log_wrapped", GAP_MEDIUM);
+	gap.host = gap_column_text(s, 0);
+	gap.first_time = gap_column_text(s, 3);
+	gap.first_unix_us = sqlite3_column_int64(s, 4);
+	gap.last_time = gap.first_time;
+	gap.last_unix_us = gap.first_unix_us;
+	gap.source_id = sqlite3_column_int64(s, 5);
+	gap.event_count = first_id - 1;
+	gap_short_time(gap.first_unix_us, when, sizeof(when));
+	gap.summary = gap_sentence("The oldest record of the %s log on %s in "
+	    "this case is record %lld, written at %s: the %lld records before "
+	    "it were overwritten when the log wrapped (or removed), so nothing "
+	    "before %s can be seen in this log.", gap_column_text(s, 1) ?
+	    gap_column_text(s, 1) : "", gap.host, (long long)first_id, when,
+	    (long long)(first_id - 1), when);
+	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id = %lld",
+	    sqlite3_column_int64(s, 6));
+	return gap_insert(context, &gap, NULL);
+}
+
+static int
+wrapped_logs(struct gap_context *context)
+{
+	sqlite3_stmt	*s;
+	int		 step, status = 0;
+
+	if (gap_prepare(context, wrapped_sql, &s) == -1)
+		return -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if ((status = add_wrapped_gap(context, s)) == -1)
+			break;
+	if (status == 0 && step != SQLITE_DONE)
+		status = gap_sql_error(context, "looking for wrapped logs");
+	sqlite3_finalize(s);
+	return status;
+}
+
+/* What each file's header and reading said about it. */
+static const char sources_sql[] =
+    "SELECT s.id, s.path, s.status, s.dirty, s.full, s.corrupted,"
+    "  (SELECT host FROM events e WHERE e.source_id = s.id AND e.host IS NOT NULL"
+    "   GROUP BY host ORDER BY count(*) DESC, host LIMIT 1),"
+    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
+    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
+    "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'chunk'),"
+    "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'record'),"
+    "  (SELECT count(*) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
+    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
+    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
+    "  EXISTS (SELECT 1 FROM events e WHERE e.source_id = s.id AND e.event_id = 1104"
+    "   AND " EVENTLOG_PROVIDER ") "
+    "FROM sources s ORDER BY s.id";
+
+/* One row of sources_sql. */
+struct source_facts {
+	int64_t		 id, chunk_errors, record_errors, recovered;
+	int64_t		 first_us, last_us, recovered_first_us, recovered_last_us;
+	int		 dirty, full, corrupted, failed, has_full_event;
+	const char	*path, *host;
+};
+
+static void
+read_source(sqlite3_stmt *s, struct source_facts *f)
+{
+	const char	*status = gap_column_text(s, 2);
+
+	f->id = sqlite3_column_int64(s, 0);
+	f->path = gap_column_text(s, 1);
+	f->failed = status != NULL && strcmp(status, "complete") != 0;
+	f->dirty = sqlite3_column_int(s, 3) == 1;
+	f->full = sqlite3_column_int(s, 4) == 1;
+	f->corrupted = sqlite3_column_int(s, 5) == 1;
+	f->host = gap_column_text(s, 6);
+	f->first_us = gap_column_int(s, 7, GAP_NO_TIME);
+	f->last_us = gap_column_int(s, 8, GAP_NO_TIME);
+	f->chunk_errors = sqlite3_column_int64(s, 9);
+	f->record_errors = sqlite3_column_int64(s, 10);
+	f->recovered = sqlite3_column_int64(s, 11);
+	f->recovered_first_us = gap_column_int(s, 12, GAP_NO_TIME);
+	f->recovered_last_us = gap_column_int(s, 13, GAP_NO_TIME);
+	f->has_full_event = sqlite3_column_int(s, 14);
+}
+
+/* A gap about one file, spanning the times its live records cover. */
+static void
+init_file_gap(struct gap *gap, const char *kind, const char *severity,
+    const struct source_facts *f)
+{
+	gap_init(gap, kind, severity);
+	gap->host = f->host;
+	gap->source_id = f->id;
+	gap->first_unix_us = f->first_us;
+	gap->last_unix_us = f->last_us;
+}
+
+/* A file that is damaged: corrupt chunks, or records that could not be read. */
+static int
+add_damaged_file(struct gap_context *context, const struct source_facts *f,
+    const struct damaged_source *d)
+{
+	struct gap	gap;
+	int		chunks = f->chunk_errors > 0 || f->corrupted;
+
+	init_file_gap(&gap, chunks ? "corrupt_chunk" : "unreadable_records",
+	    GAP_MEDIUM, f);
+	if (d != NULL && d->missing > 0) {
+		gap.first_unix_us = d->first_us;
+		gap.last_unix_us = d->last_us;
+	}
+	gap.event_count = d != NULL ? d->missing : 0;
+	gap.summary = gap_sentence("%s %s (%lld damaged chunk%s, %lld "
+	    "unreadable record%s) and %lld record%s missing from its sequence: "
+	    "events of %s in that part of the log are lost or untrustworthy.",
+	    f->path, chunks ? "is corrupt" : "has records that could not be read",
+	    (long long)f->chunk_errors, f->chunk_errors == 1 ? "" : "s",
+	    (long long)f->record_errors, f->record_errors == 1 ? "" : "s",
+	    (long long)gap.event_count, gap.event_count == 1 ? " is" : "s are",
+	    f->host ? f->host : "its host");
+	gap.query = sqlite3_mprintf("SELECT * FROM ingest_errors WHERE "
+	    "source_id = %lld ORDER BY id", (long long)f->id);
+	return gap_insert(context, &gap, NULL);
+}
+
+/* The header's flags: copied while open (dirty), or full without a 1104. */
+static int
+add_flag_gaps(struct gap_context *context, const struct source_facts *f)
+{
+	struct gap	gap;
+
+	if (f->dirty) {
+		init_file_gap(&gap, "dirty_file", GAP_LOW, f);
+		gap.summary = gap_sentence("%s was copied while the log was open "
+		    "(its header is marked dirty): the newest records may not "
+		    "have been written to it, so the log of %s may go on past "
+		    "what this copy shows.", f->path, f->host ? f->host : "its host");
+		gap.query = sqlite3_mprintf("SELECT * FROM sources WHERE id = %lld",
+		    (long long)f->id);
+		if (gap_insert(context, &gap, NULL) == -1)
+			return -1;
+	}
+	if (f->full && !f->has_full_event) {
+		init_file_gap(&gap, "log_full", GAP_HIGH, f);
+		gap.summary = gap_sentence("%s is marked full in its header: if "
+		    "the log was set not to overwrite, events after it filled "
+		    "were discarded and are not in it.", f->path);
+		gap.query = sqlite3_mprintf("SELECT * FROM sources WHERE id = %lld",
+		    (long long)f->id);
+		if (gap_insert(context, &gap, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Records recovered from slack: deleted or overwritten, kept here anyway. */
+static int
+add_recovered_gap(struct gap_context *context, const struct source_facts *f)
+{
+	struct gap	gap;
+
+	init_file_gap(&gap, "recovered_records", GAP_LOW, f);
+	gap.first_unix_us = f->recovered_first_us;
+	gap.last_unix_us = f->recovered_last_us;
+	gap.event_count = f->recovered;
+	gap.summary = gap_sentence("%s holds %lld record%s recovered from unused "
+	    "space: records the log no longer lists (overwritten, or deleted), "
+	    "so the live log of %s is not everything that was written; the "
+	    "recovered ones may be incomplete.", f->path, (long long)f->recovered,
+	    f->recovered == 1 ? "" : "s", f->host ? f->host : "its host");
+	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE source_id = %lld "
+	    "AND recovered = 1 ORDER BY time_unix_us, id", (long long)f->id);
+	return gap_insert(context, &gap, NULL);
+}
+
+/* A file that could not be read through. */
+static int
+add_failed_file(struct gap_context *context, const struct source_facts *f)
+{
+	struct gap	gap;
+
+	init_file_gap(&gap, "unreadable_file", GAP_HIGH, f);
+	gap.summary = gap_sentence("%s could not be read to the end: the "
+	    "events it holds past the failure are not in this case.", f->path);
+	gap.query = sqlite3_mprintf("SELECT * FROM ingest_errors WHERE "
+	    "source_id = %lld OR (source_id IS NULL AND path = %Q) ORDER BY id",
+	    (long long)f->id, f->path);
+	return gap_insert(context, &gap, NULL);
+}
+
+/* File-level gaps, one source after another. */
+static int
+file_gaps(struct gap_context *context, struct damaged_sources *damaged)
+{
+	sqlite3_stmt		*s;
+	struct source_facts	 f;
+	struct damaged_source	*d;
+	int			 step, status = 0;
+
+	if (gap_prepare(context, sources_sql, &s) == -1)
+		return -1;
+	while (status == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		read_source(s, &f);
+		d = find_damaged(damaged, f.id);
+		if (f.failed)
+			status = add_failed_file(context, &f);
+		if (status == 0 && d != NULL)
+			status = add_damaged_file(context, &f, d);
+		if (status == 0)
+			status = add_flag_gaps(context, &f);
+		if (status == 0 && f.recovered > 0)
+			status = add_recovered_gap(context, &f);
+	}
+	if (status == 0 && step != SQLITE_DONE)
+		status = gap_sql_error(context, "reading sources");
+	sqlite3_finalize(s);
+	return status;
+}
+
+int
+gap_log_integrity(struct gap_context *context)
+{
+	struct damaged_sources	damaged;
+	int			status;
+
+	if (service_event_gaps(context) == -1)
+		return -1;
+	if (load_damaged(context, &damaged) == -1) {
+		free(damaged.items);
+		return -1;
+	}
+	status = record_id_gaps(context, &damaged);
+	if (status == 0)
+		status = time_gaps(context);
+	if (status == 0)
+		status = wrapped_logs(context);
+	if (status == 0)
+		status = file_gaps(context, &damaged);
+	free(damaged.items);
+	return status;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# analyze does the whole job in one command: on the connect-scan and
+# syn-scan fixtures it finds both scans, says the SYN scan never reached the
+# scanner's own log, and writes the three reports.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+case_file="$TEST_TMP/case.db"
+"$WFPSIFT" analyze -d "$case_file" "$TESTDATA/connect-scan.evtx" \
+    "$TESTDATA/syn-scan-ws05.evtx" "$TESTDATA/syn-scan-srv-file01.evtx" \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+is $? 0 "analyze exits 0"
+is "$(cat "$TEST_TMP/err")" "" "analyze prints nothing on stderr"
+is "$(sql "$case_file" "SELECT detector, host, source_ip, destination_ip, distinct_count
+    FROM findings ORDER BY id")" "port_sweep|WS05.corp.example|10.0.10.25|10.0.20.10|1000
+port_sweep|SRV-FILE01.corp.example|10.0.10.25|10.0.20.10|1000" \
+    "both scans are port sweeps: from the scanner's log and from the target's"
+is "$(sql "$case_file" "SELECT user_name, application FROM findings WHERE id = 1")" \
+    'CORP\bob|nmap.exe' "the connect scan is bob's nmap"
+is "$(sql "$case_file" "SELECT kind, host FROM gaps WHERE kind IN
+    ('unlogged_traffic', 'raw_socket_suspected') ORDER BY id")" \
+    "unlogged_traffic|WS05.corp.example
+raw_socket_suspected|WS05.corp.example" \
+    "the SYN scan is traffic WS05's own log never recorded"
+for file in report.html timeline.csv events.jsonl; do
+	ok $([ -s "$TEST_TMP/case-report/$file" ] && echo 0 || echo 1) \
+	    "analyze wrote $file into the default folder"
+done
+grep -q "^case: $case_file" "$TEST_TMP/out"
+ok $? "analyze names the case it wrote"
+done_testing

@@ -1,0 +1,145 @@
+#!/bin/sh
+# gaps: audit policy and log integrity, one planted problem per host.
+#
+# Every host has a steady log from 08:00 to 18:00 on 2026-11-02 (an event
+# every 10 minutes, WFP and process auditing on: tests/gaps-lib.sh steady)
+# and then one problem, so the whole list of gaps can be asserted: each
+# problem once, with its times and account, and nothing else.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/gaps-lib.sh"
+
+plan 12
+
+CASE="$TEST_TMP/integrity.db"
+{
+	steady ok.evtx OK01 10.0.1.1
+	# cleared at 12:00 by CORP\mallory: the log starts with the 1102, id 5000
+	steady clear.evtx CLEAR01 10.0.1.2
+	cat <<'SQL'
+UPDATE spec SET t = '2026-11-02 12:05:00' WHERE host = 'CLEAR01' AND event_id = 5156;
+DELETE FROM spec WHERE host = 'CLEAR01' AND t <= '2026-11-02 12:00:00';
+INSERT INTO spec(source, host, t, event_id, user_name, user_domain) VALUES
+  ('clear.evtx', 'CLEAR01', '2026-11-02 12:00:00', 1102, 'mallory', 'CORP');
+INSERT INTO spec(source, host, t, event_id, pid, app) VALUES
+  ('clear.evtx', 'CLEAR01', '2026-11-02 12:00:01', 4688, 900, 'svc.exe');
+SQL
+	# the event log service stopped at 12:00, nothing again until 14:00
+	steady stop.evtx STOP01 10.0.1.3
+	cat <<'SQL'
+DELETE FROM spec WHERE host = 'STOP01' AND t >= '2026-11-02 12:00:00' AND t < '2026-11-02 14:00:00';
+INSERT INTO spec(source, host, t, event_id) VALUES
+  ('stop.evtx', 'STOP01', '2026-11-02 12:00:00', 1100);
+SQL
+	# full at 15:00, the last record
+	steady full.evtx FULL01 10.0.1.4
+	cat <<'SQL'
+DELETE FROM spec WHERE host = 'FULL01' AND t >= '2026-11-02 15:00:00';
+INSERT INTO spec(source, host, t, event_id) VALUES
+  ('full.evtx', 'FULL01', '2026-11-02 15:00:00', 1104);
+SQL
+	# ten records deleted: ids 31-40
+	steady gap.evtx GAP01 10.0.1.5
+	# silent from 10:00 to 15:00
+	steady silent.evtx SILENT01 10.0.1.6
+	echo "DELETE FROM spec WHERE host = 'SILENT01' AND t > '2026-11-02 10:00:00' AND t < '2026-11-02 15:00:00';"
+	# wrapped: the oldest record is 501
+	steady wrap.evtx WRAP01 10.0.1.7
+	# WFP connection success auditing off from 11:00 (mallory) to 13:00 (alice)
+	steady policy.evtx POLICY01 10.0.1.8
+	cat <<'SQL'
+INSERT INTO spec(source, host, t, event_id, user_name, user_domain, subcategory_guid, changes) VALUES
+  ('policy.evtx', 'POLICY01', '2026-11-02 11:00:00', 4719, 'mallory', 'CORP',
+   '{0CCE9226-69AE-11D9-BED3-505054503030}', '%%8448'),
+  ('policy.evtx', 'POLICY01', '2026-11-02 13:00:00', 4719, 'alice', 'CORP',
+   '{0CCE9226-69AE-11D9-BED3-505054503030}', '%%8449'),
+  ('policy.evtx', 'POLICY01', '2026-11-02 16:00:00', 4719, 'mallory', 'CORP',
+   '{0CCE9225-69AE-11D9-BED3-505054503030}', '%%8450'),
+  ('policy.evtx', 'POLICY01', '2026-11-02 16:30:00', 4719, 'alice', 'CORP',
+   '{0CCE9233-69AE-11D9-BED3-505054503030}', '%%8448');
+SQL
+	# connection success auditing first turned on at 09:00
+	steady on.evtx ON01 10.0.1.9
+	cat <<'SQL'
+INSERT INTO spec(source, host, t, event_id, user_name, user_domain, subcategory_guid, changes) VALUES
+  ('on.evtx', 'ON01', '2026-11-02 09:00:00', 4719, 'alice', 'CORP',
+   '{0CCE9226-69AE-11D9-BED3-505054503030}', '%%8449');
+SQL
+	# no WFP record at all
+	background nowfp.evtx NOWFP01
+	# a damaged file: five records missing, header says corrupted
+	steady corrupt.evtx CORRUPT01 10.0.1.10
+	# two stale records recovered from slack
+	steady recovered.evtx RECOV01 10.0.1.11
+	cat <<'SQL'
+INSERT INTO spec(source, host, t, event_id, record_id, recovered) VALUES
+  ('recovered.evtx', 'RECOV01', '2026-11-01 07:00:00', 4672, 3, 1),
+  ('recovered.evtx', 'RECOV01', '2026-11-01 07:01:00', 4672, 4, 1);
+SQL
+	# ids 31-40 are missing from one file and present in a shadow copy
+	steady filled.evtx FILLED01 10.0.1.12
+	# a dirty copy
+	steady dirty.evtx DIRTY01 10.0.1.13
+	# an event processing error
+	steady error.evtx ERROR01 10.0.1.14
+	echo "INSERT INTO spec(source, host, t, event_id) VALUES ('error.evtx', 'ERROR01', '2026-11-02 09:30:00', 1108);"
+	# record ids by file, counting on from 1 unless said otherwise
+	cat <<'SQL'
+CREATE TEMP TABLE ids AS SELECT n, row_number() OVER (PARTITION BY source ORDER BY t, n) AS r
+  FROM spec WHERE recovered IS NULL;
+UPDATE spec SET record_id = (SELECT r FROM ids WHERE ids.n = spec.n) WHERE recovered IS NULL;
+UPDATE spec SET record_id = record_id + 4999 WHERE host = 'CLEAR01';
+UPDATE spec SET record_id = record_id + 500 WHERE host = 'WRAP01';
+INSERT INTO spec(source, host, t, event_id, record_id)
+  SELECT 'filled-shadow.evtx', host, t, event_id, record_id FROM spec
+  WHERE host = 'FILLED01' AND record_id BETWEEN 31 AND 40;
+DELETE FROM spec WHERE host IN ('GAP01', 'FILLED01') AND source NOT LIKE '%shadow%'
+  AND record_id BETWEEN 31 AND 40;
+DELETE FROM spec WHERE host = 'CORRUPT01' AND record_id BETWEEN 21 AND 25;
+SQL
+} | make_case "$CASE"
+sql "$CASE" "UPDATE sources SET dirty = 1, header_flags = 1 WHERE path = 'dirty.evtx';
+    UPDATE sources SET corrupted = 1 WHERE path = 'corrupt.evtx'"
+
+"$WFPSIFT" gaps -d "$CASE" > "$TEST_TMP/out" 2>&1
+ok $? "gaps runs"
+is "$(sql "$CASE" "SELECT kind, host, substr(first_time, 1, 19), substr(last_time, 1, 19),
+      coalesce(event_count, '-'), coalesce(user_name, '-'), severity FROM gaps ORDER BY host, first_time, kind")" \
+"log_cleared|CLEAR01|2026-11-02T12:00:00|2026-11-02T12:00:00|-|CORP\\mallory|high
+corrupt_chunk|CORRUPT01|2026-11-02T10:50:00|2026-11-02T11:50:00|5|-|medium
+dirty_file|DIRTY01|2026-11-02T08:00:00|2026-11-02T18:00:00|-|-|low
+log_service_error|ERROR01|2026-11-02T09:30:00|2026-11-02T09:30:00|-|-|medium
+log_full|FULL01|2026-11-02T15:00:00|2026-11-02T15:00:00|-|-|high
+record_id_gap|GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10|-|high
+no_wfp_auditing|NOWFP01|2026-11-02T08:00:00|2026-11-02T18:00:00|61|-|medium
+audit_policy_change|ON01|2026-11-02T08:00:00|2026-11-02T09:00:00|-|CORP\\alice|low
+audit_policy_change|POLICY01|2026-11-02T11:00:00|2026-11-02T13:00:00|-|CORP\\mallory|high
+audit_policy_change|POLICY01|2026-11-02T16:00:00|2026-11-02T18:00:00|-|CORP\\mallory|medium
+recovered_records|RECOV01|2026-11-01T07:00:00|2026-11-01T07:01:00|2|-|low
+time_gap|SILENT01|2026-11-02T10:00:00|2026-11-02T15:00:00|-|-|low
+log_service_stopped|STOP01|2026-11-02T12:00:00|2026-11-02T14:00:00|-|-|medium
+log_wrapped|WRAP01|2026-11-02T08:00:00|2026-11-02T08:00:00|500|-|medium" \
+    "each planted problem once, with its times, count and account; nothing on OK01 or FILLED01"
+is "$(sql "$CASE" "SELECT count(*) FROM gaps WHERE host IN ('OK01', 'FILLED01')")" 0 \
+    "a clean log, and a gap another file fills, give no gap"
+grep -q "CORP\\\\mallory cleared the Security log on CLEAR01 at 2026-11-02 12:00:00 UTC" "$TEST_TMP/out"
+ok $? "the clear's summary names who and when"
+grep -q "turned off success auditing of Filtering Platform Connection on POLICY01 at 2026-11-02 11:00:00 UTC; until 2026-11-02 13:00:00 UTC (when it was turned back on)" "$TEST_TMP/out"
+ok $? "the policy change's summary says what was turned off and until when"
+is "$(sql "$CASE" "SELECT source_id IS NOT NULL FROM gaps WHERE kind IN ('log_cleared', 'record_id_gap', 'dirty_file', 'corrupt_chunk', 'log_wrapped') GROUP BY 1")" 1 \
+    "integrity gaps name the file they are about"
+query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'record_id_gap'")
+is "$(sql "$CASE" "SELECT group_concat(record_id) FROM ($query)")" "30,41" \
+    "the record gap's query shows the records on both sides"
+query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'audit_policy_change' AND first_time LIKE '%T11:%'")
+is "$(sql "$CASE" "SELECT group_concat(changes, ' ') FROM ($query)")" "%%8448 %%8449" \
+    "the policy gap's query shows the removal and the restore"
+is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 15 * 3 ))" "a coverage row per host and detector"
+
+# --- thresholds are options
+"$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null
+is "$(sql "$CASE" "SELECT count(*) FROM gaps WHERE kind = 'time_gap'")" 0 "--min-silence 600: the five-hour silence is not a gap"
+"$WFPSIFT" gaps -d "$CASE" -q --silence-factor 2 --min-silence 0 > /dev/null
+is "$(sql "$CASE" "SELECT host, count(*) FROM gaps WHERE kind = 'time_gap' GROUP BY host")" "SILENT01|1" \
+    "twice the typical spacing: still only SILENT01 (the silences around a stop, a jump in ids and damage are theirs)"
+"$WFPSIFT" gaps -d "$CASE" -q --silence-factor 0.5 > /dev/null 2> "$TEST_TMP/err"
+is "$?" 2 "--silence-factor below 1: usage error"
