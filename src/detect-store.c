@@ -232,14 +232,11 @@ static int
 describe_span(sqlite3 *db, int64_t id, struct description *description)
 {
 	static const char	sql[] =
-	    "SELECT count(*), count(DISTINCT CASE WHEN n.direction = 'inbound'"
-	    "  THEN n.local_ip ELSE n.remote_ip END),"
-	    " count(DISTINCT CASE WHEN n.protocol IN (6, 17) THEN"
-	    "  CASE WHEN n.direction = 'inbound' THEN n.local_port ELSE n.remote_port END END),"
-	    " (SELECT group_concat(port, ', ') FROM (SELECT DISTINCT"
-	    "  CASE WHEN n2.direction = 'inbound' THEN n2.local_port ELSE n2.remote_port END AS port"
-	    "  FROM finding_evidence e2 JOIN network_events n2 ON n2.id = e2.network_event_id"
-	    "  WHERE e2.finding_id = ?1 AND n2.protocol IN (6, 17) ORDER BY port LIMIT 9)),"
+	    "SELECT count(*), count(DISTINCT coalesce(f.destination, n.remote_ip)),"
+	    " count(DISTINCT CASE WHEN n.protocol IN (6, 17) THEN f.port END),"
+	    " (SELECT group_concat(port, ', ') FROM (SELECT DISTINCT f2.port AS port"
+	    "  FROM finding_evidence e2 JOIN temp.detect_flows f2 ON f2.id = e2.network_event_id"
+	    "  WHERE e2.finding_id = ?1 AND f2.protocol IN (6, 17) ORDER BY port LIMIT 9)),"
 	    " (SELECT n2.time FROM finding_evidence e2 JOIN network_events n2"
 	    "  ON n2.id = e2.network_event_id WHERE e2.finding_id = ?1"
 	    "  ORDER BY n2.time_unix_us, n2.id LIMIT 1),"
@@ -248,6 +245,7 @@ describe_span(sqlite3 *db, int64_t id, struct description *description)
 	    "  ORDER BY n2.time_unix_us DESC, n2.id DESC LIMIT 1),"
 	    " min(n.time_unix_us), max(n.time_unix_us)"
 	    " FROM finding_evidence e JOIN network_events n ON n.id = e.network_event_id"
+	    " LEFT JOIN temp.detect_flows f ON f.id = n.id"
 	    " WHERE e.finding_id = ?1";
 	sqlite3_stmt	*statement;
 	int		 status, failed = 0;

@@ -364,6 +364,36 @@ execute(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+int
+flows_prepare(sqlite3 *db)
+{
+	static const char	sql[] =
+	    "DROP VIEW IF EXISTS temp.detect_flows;"
+	    "DROP TABLE IF EXISTS temp.detect_host_addresses;"
+	    "CREATE TEMP TABLE detect_host_addresses (host TEXT, ip TEXT,"
+	    " PRIMARY KEY (host, ip)) WITHOUT ROWID;"
+	    "INSERT OR IGNORE INTO temp.detect_host_addresses"
+	    " SELECT DISTINCT host, local_ip FROM network_events"
+	    " WHERE host IS NOT NULL AND local_ip IS NOT NULL AND local_ip <> ''"
+	    " AND (direction = 'outbound' OR action IN ('listen', 'listen_blocked',"
+	    " 'bind', 'bind_blocked'));"
+	    "CREATE TEMP VIEW detect_flows AS"
+	    " SELECT id, host, time_unix_us, protocol, action, outbound,"
+	    "  CASE WHEN outbound OR swapped THEN local_ip ELSE remote_ip END AS source,"
+	    "  CASE WHEN outbound OR swapped THEN remote_ip ELSE local_ip END AS destination,"
+	    "  CASE WHEN outbound OR swapped THEN remote_port ELSE local_port END AS port"
+	    " FROM (SELECT n.id, n.host, n.time_unix_us, n.protocol, n.action,"
+	    "  n.local_ip, n.local_port, n.remote_ip, n.remote_port,"
+	    "  n.direction = 'outbound' AS outbound,"
+	    "  n.direction = 'inbound' AND NOT EXISTS (SELECT 1 FROM"
+	    "   temp.detect_host_addresses h WHERE h.host = n.host AND h.ip = n.local_ip)"
+	    "  AND EXISTS (SELECT 1 FROM temp.detect_host_addresses h"
+	    "   WHERE h.host = n.host AND h.ip = n.remote_ip) AS swapped"
+	    "  FROM network_events n WHERE n.direction IN ('inbound', 'outbound'));";
+
+	return execute(db, sql);
+}
+
 /* Merge one sweep detector's overlapping findings; say so when memory runs out. */
 static int
 merge_or_fail(struct finding_list *list, size_t first, int window,
@@ -390,6 +420,11 @@ replace_all(sqlite3 *db, const struct detect_options *options,
 	}
 	if (attribute_network_events(db, error, error_size) == -1)
 		return -1;
+	if (flows_prepare(db) == -1) {
+		detect_error(error, error_size, "preparing flows: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
 	first = list->count;
 	if (options->port_sweep &&
 	    (detect_port_sweeps(db, options, list, error, error_size) == -1 ||

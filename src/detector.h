@@ -149,18 +149,21 @@ size_t	 window_lower_bound(const struct window_event *, size_t count,
 	    int64_t time_us);
 
 /*
- * The rows both sweep detectors read: connection records (allowed,
- * blocked, dropped, Sysmon) seen from either end, turned into source,
- * destination and destination port: an outbound record's source is this
- * host, an inbound record's source is the remote peer.
+ * Build temp.detect_flows: every inbound or outbound network event as
+ * (source, destination, port, outbound) -- an outbound record's source is
+ * its host, an inbound record's source is the remote peer. Which side of
+ * an inbound WFP record is local is checked against the host's own
+ * addresses (the local side of its outbound, listen and bind records): a
+ * record stored with its sides the wrong way round is turned back. Sweeps
+ * and finding descriptions read this view (detect.c).
  */
+int	 flows_prepare(sqlite3 *);
+
+/* The rows both sweep detectors read: connection records from detect_flows. */
 #define SWEEP_FLOWS_SQL \
-	"SELECT id, time_unix_us, protocol, direction = 'outbound' AS outbound," \
-	" CASE WHEN direction = 'inbound' THEN remote_ip ELSE local_ip END AS source," \
-	" CASE WHEN direction = 'inbound' THEN local_ip ELSE remote_ip END AS destination," \
-	" CASE WHEN direction = 'inbound' THEN local_port ELSE remote_port END AS port" \
-	" FROM network_events WHERE direction IN ('inbound', 'outbound')" \
-	" AND action IN ('allowed', 'blocked', 'dropped', 'connection')" \
+	"SELECT id, time_unix_us, protocol, outbound, source, destination, port" \
+	" FROM temp.detect_flows" \
+	" WHERE action IN ('allowed', 'blocked', 'dropped', 'connection')" \
 	" AND time_unix_us IS NOT NULL"
 
 /* The application policy file (detect-policy.c; format in its comment). */

@@ -53,6 +53,20 @@ is "$(findings "$CASE")" "port_sweep|high|SRV20|10.0.0.66|10.0.0.20|-|100|100|-|
 is "$(sql "$CASE" "SELECT coalesce(user_name, '-'), coalesce(application, '-') FROM findings")" "-|-" \
     "the target's listener is not named as the scanner's application"
 
+# 2b. An inbound record stored with its sides the other way round (Source
+# as the remote peer) is turned back by the host's own address, which its
+# outbound records show.
+CASE=$TEST_TMP/swapped.db
+new_case "$CASE"
+{
+	net 1 SRV20 1000 outbound 17 10.0.0.20 50000 10.0.0.2 53 1884 '\windows\system32\svchost.exe'
+	net_series 2 20 SRV20 2000 1 inbound 6 "'10.0.0.66'" "55555" "'10.0.0.20'" "1 + n" 4 - blocked
+} > "$TEST_TMP/rows.sql"
+load "$CASE" "$TEST_TMP/rows.sql"
+"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+is "$(findings "$CASE")" "port_sweep|medium|SRV20|10.0.0.66|10.0.0.20|-|20|20|-|zeek|target" \
+    "inbound records with local and remote swapped: the sweep still has the right source and target"
+
 # 3. What stays silent, and thresholds from flags and the config file.
 CASE=$TEST_TMP/quiet.db
 new_case "$CASE"
