@@ -95,7 +95,7 @@ else
 fi
 
 for name in empty not_evtx missing header_only; do
-	grep -qi 'sanitizer\|segmentation\|runtime error' "$TEST_TMP/$name.err"
+	grep -qi 'sanitizer:\|segmentation\|runtime error' "$TEST_TMP/$name.err"
 	ok $([ $? -ne 0 ] && echo 0 || echo 1) "$name: no sanitizer or crash report"
 done
 done_testing

@@ -110,7 +110,7 @@ mismatch=$(sql "$TEST_TMP/case.db" "SELECT path || ' ' || sha256 FROM sources" |
     done)
 is "$mismatch" "" "each source's path hashes to its recorded SHA-256"
 
-grep -qi 'sanitizer\|segmentation\|runtime error' "$TEST_TMP/analyze.err" "$TEST_TMP/ingest.err"
+grep -qi 'sanitizer:\|segmentation\|runtime error' "$TEST_TMP/analyze.err" "$TEST_TMP/ingest.err"
 ok $([ $? -ne 0 ] && echo 0 || echo 1) "no sanitizer report or crash"
 chmod -R u+w "$evidence"
 done_testing

@@ -157,7 +157,7 @@ is "$(sql "$TEST_TMP/attributed.db" "SELECT status FROM sources WHERE path = '$(
 is "$(sql "$TEST_TMP/attributed.db" "SELECT count(*) FROM attribution")" 0 \
     "... and the attribution that pointed into it is gone"
 
-grep -i 'sanitizer\|runtime error' "$TEST_TMP/ingest.err" | head -n 3 | sed 's/^/# /'
-grep -qi 'sanitizer\|runtime error' "$TEST_TMP/ingest.err"
+grep -i 'sanitizer:\|runtime error' "$TEST_TMP/ingest.err" | head -n 3 | sed 's/^/# /'
+grep -qi 'sanitizer:\|runtime error' "$TEST_TMP/ingest.err"
 ok $([ $? -ne 0 ] && echo 0 || echo 1) "no sanitizer report"
 done_testing

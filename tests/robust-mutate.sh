@@ -75,7 +75,7 @@ for kind in $kinds; do
 		# 1. Survived, in time, with a consistent case and counted errors.
 		problem=""
 		[ $status -le 1 ] || problem="exit $status"
-		grep -qi 'sanitizer\|runtime error' "$TEST_TMP/err" && problem="$problem sanitizer report"
+		grep -qi 'sanitizer:\|runtime error' "$TEST_TMP/err" && problem="$problem sanitizer report"
 		[ "$(sql "$case_file" "PRAGMA integrity_check")" = ok ] || problem="$problem integrity"
 		state=$(sql "$case_file" "SELECT status, error_count = (SELECT count(*)
 		    FROM ingest_errors e WHERE e.source_id = s.id) FROM sources s")

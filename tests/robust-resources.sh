@@ -26,7 +26,7 @@ one_line() {
 	n=$(wc -l <"$1" | tr -d ' ')
 	if [ "$n" -eq 1 ]; then cat "$1"; else echo "$n lines: $(head -c 300 "$1")"; fi
 }
-crashed() { grep -qi 'sanitizer\|runtime error\|segmentation' "$@"; }
+crashed() { grep -qi 'sanitizer:\|runtime error\|segmentation fault' "$@"; }
 
 # 1. A file size limit hit in the middle of the ingest (limit in 512-byte
 # blocks or KiB depending on the shell: either way far below the ~8 MB case).
@@ -157,7 +157,7 @@ echo "# $records_a records in $a"
 
 ! crashed "$TEST_TMP"/*.err
 result=$?
-[ $result -eq 0 ] || grep -i -A8 'sanitizer\|runtime error\|segmentation' "$TEST_TMP"/*.err |
+[ $result -eq 0 ] || grep -i -A8 'sanitizer:\|runtime error\|segmentation fault' "$TEST_TMP"/*.err |
     head -40 | sed 's/^/# /'
 ok $result "no sanitizer report or crash"
 done_testing
