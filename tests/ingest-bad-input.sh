@@ -4,7 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 case_file="$TEST_TMP/case.db"
-good="$TESTDATA/baseline.evtx"
+good="$TESTDATA/baseline-ws02.evtx"
 
 # run NAME ARGS...: run wfpsift, keep stdout, stderr and status.
 run() {
@@ -53,7 +53,7 @@ is "$(status_of command)" 2 "an unknown command: exit 2"
 
 if [ -f "$good" ]; then
 	# A truncated copy: the first chunk survives, the rest is cut off.
-	head -c 40000 "$good" >"$TEST_TMP/truncated.evtx"
+	head -c 90000 "$good" >"$TEST_TMP/truncated.evtx"
 	run truncated ingest -d "$case_file" "$TEST_TMP/truncated.evtx"
 	ok $([ "$(status_of truncated)" -le 1 ] && echo 0 || echo 1) "a truncated file: no crash"
 	got=$(sql "$case_file" "SELECT record_count > 0 FROM sources WHERE path LIKE '%truncated.evtx'")
