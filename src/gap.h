@@ -117,12 +117,6 @@ char	*gap_sentence(const char *fmt, ...);
 /* The same escaping for a sentence built piece by piece; frees the builder. */
 char	*gap_sentence_finish(sqlite3_str *);
 
-/*
- * Print text with the same escaping as gap_sentence ("-" for NULL): what
- * util.c's fputs_safe does, and bidirectional overrides too.
- */
-void	 gap_print_escaped(FILE *, const char *);
-
 /* "2026-11-02 09:14:03" from integer microseconds, for sentences. */
 void	 gap_short_time(int64_t unix_us, char *buffer, size_t size);
 

@@ -2,13 +2,14 @@
  * gaps-print.c: show a case's gaps and detector coverage on a terminal.
  *
  * Everything printed comes from the case, and much of it from logs: it
- * goes through gap_print_escaped, so a host name cannot carry escape
+ * goes through fputs_safe, so a host name cannot carry escape
  * sequences or reading-order overrides to the analyst's terminal.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "gap.h"
+#include "util.h"
 
 /* Print a label and a value from a column, when it has one. */
 static void
@@ -17,7 +18,7 @@ print_field(FILE *out, const char *label, sqlite3_stmt *s, int column)
 	if (sqlite3_column_type(s, column) == SQLITE_NULL)
 		return;
 	fprintf(out, "%s", label);
-	gap_print_escaped(out, gap_column_text(s, column));
+	fputs_safe(gap_column_text(s, column), out);
 }
 
 /* The counts line: only the counts a gap has. */
@@ -51,23 +52,23 @@ print_gap(FILE *out, sqlite3_stmt *s, int verbose)
 	if (sqlite3_column_type(s, 6) != SQLITE_NULL ||
 	    sqlite3_column_type(s, 7) != SQLITE_NULL) {
 		fputs(" (", out);
-		gap_print_escaped(out, sqlite3_column_type(s, 6) != SQLITE_NULL ?
-		    gap_column_text(s, 6) : gap_column_text(s, 7));
+		fputs_safe(sqlite3_column_type(s, 6) != SQLITE_NULL ?
+		    gap_column_text(s, 6) : gap_column_text(s, 7), out);
 		fputc(')', out);
 	}
 	fputc('\n', out);
 	fputs("     ", out);
-	gap_print_escaped(out, gap_column_text(s, 4));
+	fputs_safe(gap_column_text(s, 4), out);
 	fputs(" .. ", out);
-	gap_print_escaped(out, gap_column_text(s, 5));
+	fputs_safe(gap_column_text(s, 5), out);
 	fputc('\n', out);
 	print_counts(out, s);
 	fputs("     ", out);
-	gap_print_escaped(out, gap_column_text(s, 12));
+	fputs_safe(gap_column_text(s, 12), out);
 	fputc('\n', out);
 	if (verbose && sqlite3_column_type(s, 13) != SQLITE_NULL) {
 		fputs("     evidence: ", out);
-		gap_print_escaped(out, gap_column_text(s, 13));
+		fputs_safe(gap_column_text(s, 13), out);
 		fputc('\n', out);
 	} else if (sqlite3_column_type(s, 13) != SQLITE_NULL)
 		fprintf(out, "     evidence: SELECT query FROM gaps WHERE id = %lld\n",
@@ -112,7 +113,7 @@ print_coverage(sqlite3 *db, FILE *out)
 		if (count++ == 0)
 			fputs("\nCoverage: what each detector could see\n\n", out);
 		fputs("  ", out);
-		gap_print_escaped(out, gap_column_text(s, 0));
+		fputs_safe(gap_column_text(s, 0), out);
 		fputc('\n', out);
 	}
 	sqlite3_finalize(s);

@@ -218,96 +218,17 @@ gap_quiet_span(struct gap_context *context, const char *host,
 	return status;
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
-static size_t
-utf8_length(const unsigned char *p)
+static void
+emit_to_builder(void *builder, const char *piece, size_t length)
 {
-	size_t	length, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		length = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		length = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		length = 4;
-	else
-		return 0;
-	for (i = 1; i < length; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return length;
-}
-
-/* The code point of a valid UTF-8 sequence of the given length. */
-static unsigned long
-utf8_code_point(const unsigned char *p, size_t length)
-{
-	unsigned long	value;
-	size_t		i;
-
-	if (length == 1)
-		return p[0];
-	value = p[0] & (0xff >> (length + 1));
-	for (i = 1; i < length; i++)
-		value = (value << 6) | (p[i] & 0x3f);
-	return value;
-}
-
-/*
- * Characters that change how the text around them reads: C1 controls,
- * bidirectional marks and overrides, line and paragraph separators.
- */
-static int
-is_deceptive(unsigned long c)
-{
-	return (c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0xfeff;
+	sqlite3_str_append(builder, piece, (int)length);
 }
 
 /* Append text to s with what a log could use to deceive a reader escaped. */
 static void
 append_escaped(sqlite3_str *s, const char *text)
 {
-	const unsigned char	*p = (const unsigned char *)text;
-	size_t			 length;
-	unsigned long		 c;
-
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f) {
-			sqlite3_str_appendf(s, "\\x%02x", *p++);
-			continue;
-		}
-		if ((length = utf8_length(p)) == 0) {
-			sqlite3_str_appendf(s, "\\x%02x", *p++);
-			continue;
-		}
-		c = utf8_code_point(p, length);
-		if (is_deceptive(c))
-			sqlite3_str_appendf(s, "\\u{%04lx}", c);
-		else
-			sqlite3_str_append(s, (const char *)p, (int)length);
-		p += length;
-	}
-}
-
-void
-gap_print_escaped(FILE *out, const char *text)
-{
-	sqlite3_str	*s;
-	char		*escaped;
-
-	if (text == NULL) {
-		fputs("-", out);
-		return;
-	}
-	s = sqlite3_str_new(NULL);
-	append_escaped(s, text);
-	if ((escaped = sqlite3_str_finish(s)) != NULL)
-		fputs(escaped, out);
-	sqlite3_free(escaped);
+	escape_text(text, emit_to_builder, s);
 }
 
 char *

@@ -131,35 +131,72 @@ utf8_sequence_length(const unsigned char *p)
 	return length;
 }
 
+/* The code point of a valid UTF-8 sequence of the given length. */
+static unsigned long
+utf8_code_point(const unsigned char *p, size_t length)
+{
+	unsigned long	value;
+	size_t		i;
+
+	if (length == 1)
+		return p[0];
+	value = p[0] & (0xff >> (length + 1));
+	for (i = 1; i < length; i++)
+		value = (value << 6) | (p[i] & 0x3f);
+	return value;
+}
+
+/*
+ * Characters that change how the text around them reads: C1 controls,
+ * bidirectional marks and overrides, line and paragraph separators, BOM.
+ */
+static int
+is_deceptive(unsigned long c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x200e || c == 0x200f ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0xfeff;
+}
+
 void
-fputs_safe(const char *text, FILE *out)
+escape_text(const char *text, escape_sink emit, void *context)
 {
 	const unsigned char	*p = (const unsigned char *)text;
 	size_t			 length;
+	unsigned long		 c;
+	char			 escaped[16];
 
+	while (*p != '\0') {
+		length = *p < 0x20 || *p == 0x7f ? 0 : utf8_sequence_length(p);
+		if (length == 0) {
+			snprintf(escaped, sizeof(escaped), "\\x%02x", *p++);
+			emit(context, escaped, strlen(escaped));
+			continue;
+		}
+		c = utf8_code_point(p, length);
+		if (is_deceptive(c)) {
+			snprintf(escaped, sizeof(escaped), "\\u%04lx", c);
+			emit(context, escaped, strlen(escaped));
+		} else
+			emit(context, (const char *)p, length);
+		p += length;
+	}
+}
+
+static void
+emit_to_file(void *out, const char *piece, size_t length)
+{
+	fwrite(piece, 1, length, out);
+}
+
+void
+fputs_safe(const char *text, FILE *out)
+{
 	if (text == NULL) {
 		fputs("-", out);
 		return;
 	}
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f) {
-			fprintf(out, "\\x%02x", *p++);
-			continue;
-		}
-		length = utf8_sequence_length(p);
-		if (length == 0) {
-			fprintf(out, "\\x%02x", *p++);
-			continue;
-		}
-		/* C1 controls (U+0080..U+009F) can drive terminals too. */
-		if (length == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-			fprintf(out, "\\u%04x", p[1]);
-			p += 2;
-			continue;
-		}
-		fwrite(p, 1, length, out);
-		p += length;
-	}
+	escape_text(text, emit_to_file, out);
 }
 
 int64_t

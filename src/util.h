@@ -31,9 +31,15 @@ int64_t	 iso_to_filetime(const char *text);
 void	 now_iso(char *buffer, size_t size);
 
 /*
- * Write text to out with control characters and invalid UTF-8 shown as
- * \xNN, so a hostile log field cannot drive the terminal.
+ * Hand text to emit in pieces, with control characters and invalid UTF-8
+ * shown as \xNN, and characters that change how text reads (C1 controls,
+ * bidirectional overrides, line separators) as \uNNNN: a hostile log
+ * field can then neither drive a terminal nor disguise what it says.
  */
+typedef void (*escape_sink)(void *context, const char *piece, size_t length);
+void	 escape_text(const char *text, escape_sink emit, void *context);
+
+/* escape_text to a stream; NULL prints as "-". */
 void	 fputs_safe(const char *text, FILE *out);
 
 /* Parse a decimal or 0x-prefixed hexadecimal unsigned number; -1 if not one. */
