@@ -117,11 +117,7 @@ parse_arguments(int argc, char **argv, struct detect_command *command)
 			command->settings[command->setting_count++].value = optarg;
 			break;
 		default:
-			if (optopt != 0)
-				return command_usage_error(&cmd_detect,
-				    "option -%c needs a value or is unknown", optopt);
-			return command_usage_error(&cmd_detect,
-			    "unknown option or missing value: %s", argv[optind - 1]);
+			return command_option_error(&cmd_detect, argv);
 		}
 	}
 	if (optind < argc)

@@ -157,11 +157,7 @@ parse_options(int argc, char **argv, struct gaps_command *command)
 			command->help = 1;
 			return EXIT_OK;
 		default:
-			if (optopt != 0)
-				return command_usage_error(&cmd_gaps, "option -%c needs "
-				    "a value or is unknown", optopt);
-			return command_usage_error(&cmd_gaps, "unknown option %s",
-			    argv[optind - 1]);
+			return command_option_error(&cmd_gaps, argv);
 		}
 	}
 	if (optind < argc)

@@ -105,9 +105,7 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 			out->help = 1;
 			return EXIT_OK;
 		default:
-			if (optopt != 0)
-				return command_usage_error(command, "option -%c needs a value or is unknown", optopt);
-			return command_usage_error(command, "unknown option %s", argv[optind - 1]);
+			return command_option_error(command, argv);
 		}
 	}
 	out->paths = argv + optind;

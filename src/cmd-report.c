@@ -83,11 +83,7 @@ parse_options(int argc, char **argv, struct report_options *options)
 			options->help = 1;
 			return EXIT_OK;
 		default:
-			if (optopt != 0)
-				return command_usage_error(&cmd_report,
-				    "option -%c needs a value or is unknown", optopt);
-			return command_usage_error(&cmd_report, "unknown option %s",
-			    argv[optind - 1]);
+			return command_option_error(&cmd_report, argv);
 		}
 	}
 	if (optind < argc)

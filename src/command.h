@@ -30,6 +30,12 @@ extern const struct command cmd_detect;
 int	 command_usage_error(const struct command *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * The usage error for what getopt_long rejected: an unknown option, or one
+ * missing its value. Returns EXIT_USAGE.
+ */
+int	 command_option_error(const struct command *, char **argv);
+
 /* Print a command's full help to stdout and return EXIT_OK. */
 int	 command_help(const struct command *);
 

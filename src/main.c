@@ -3,6 +3,7 @@
  * argument in the table below and runs it; everything else is the command's.
  */
 #include <signal.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,16 @@ command_usage_error(const struct command *command, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'wfpsift %s --help'.\n", command->name);
 	return EXIT_USAGE;
+}
+
+int
+command_option_error(const struct command *command, char **argv)
+{
+	if (optopt != 0)
+		return command_usage_error(command,
+		    "option -%c needs a value or is unknown", optopt);
+	return command_usage_error(command, "unknown option or missing value: %s",
+	    argv[optind - 1]);
 }
 
 int
