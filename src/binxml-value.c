@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "binxml.h"
+#include "little-endian.h"
 
 int
 text_reserve(struct text_buffer *text, size_t extra)
@@ -44,26 +45,6 @@ text_free(struct text_buffer *text)
 	free(text->data);
 	text->data = NULL;
 	text->used = text->allocated = 0;
-}
-
-/* Little-endian reads. */
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 /* Append an unsigned decimal number; the caller reserved 20 bytes. */

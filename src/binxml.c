@@ -35,6 +35,7 @@
 
 #include "binxml.h"
 #include "util.h"
+#include "little-endian.h"
 
 #define NAME_SLOTS		4096	/* power of two */
 #define NAME_LIMIT		2048	/* entries before the table is flushed */
@@ -200,19 +201,6 @@ static int read_element(struct walk *, size_t offset, const struct values *,
 	    int dependency, struct element *parent, size_t *size);
 static int read_template_instance(struct walk *, size_t offset,
 	    struct element *parent, size_t *size);
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
 
 /* Give up on the record; returns -1 for the caller to pass up. */
 static int

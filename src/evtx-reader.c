@@ -30,28 +30,10 @@
 #include <zlib.h>
 
 #include "evtx-reader.h"
+#include "little-endian.h"
 
 #define FILE_HEADER_MIN		128
 #define RECORD_HEADER_SIZE	24
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static void
 set_problem(struct decode_problem *problem, const char *kind, long chunk,

@@ -22,6 +22,7 @@
 #include "batch.h"
 #include "file-walk.h"
 #include "ingest.h"
+#include "little-endian.h"
 #include "normalise.h"
 #include "sha256.h"
 #include "util.h"
@@ -100,14 +101,10 @@ read_file_header(const char *path, struct source_summary *summary,
 		    "file header is incomplete (%zd of 128 bytes)", n < 0 ? 0 : n);
 		return -1;
 	}
-	summary->next_record_id = 0;
-	for (int i = 7; i >= 0; i--)
-		summary->next_record_id = (summary->next_record_id << 8) | header[24 + i];
-	summary->chunk_count = header[42] | (header[43] << 8);
-	summary->header_flags = (int64_t)header[120] | ((int64_t)header[121] << 8) |
-	    ((int64_t)header[122] << 16) | ((int64_t)header[123] << 24);
-	stored = header[124] | (header[125] << 8) | (header[126] << 16) |
-	    ((uint32_t)header[127] << 24);
+	summary->next_record_id = (int64_t)le64(header + 24);
+	summary->chunk_count = le16(header + 42);
+	summary->header_flags = le32(header + 120);
+	stored = le32(header + 124);
 	computed = (uint32_t)crc32(0L, header, 120);
 	if (stored != computed) {
 		snprintf(problem->message, sizeof(problem->message),
