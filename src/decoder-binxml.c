@@ -61,21 +61,6 @@ binxml_info(struct decoder *decoder, struct evtx_file_info *info)
 	*info = decoder->reader.info;
 }
 
-/*
- * event_clear without the 4 KiB of field slots, which are only read up to
- * field_count: what every record pays otherwise.
- */
-static void
-clear_event(struct event *event)
-{
-	memset(event, 0, offsetof(struct event, fields));
-	event->version = -1;
-	event->level = -1;
-	event->task = -1;
-	event->opcode = -1;
-	event->fields_truncated = 0;
-}
-
 /* Report, once each, the chunks libevtx could not read at all. */
 static int
 chunk_problem(struct decoder *decoder, struct decode_problem *problem)
@@ -138,7 +123,7 @@ binxml_next(struct decoder *decoder, struct event *event,
 		binxml_chunk_cache_reset(decoder->cache);
 		decoder->cache_chunk = ref.chunk;
 	}
-	clear_event(event);
+	event_clear(event);
 	event->record_index = ref.record_index;
 	event->recovered = ref.recovered;
 	decoder->text.used = 0;

@@ -1,6 +1,7 @@
 /*
  * event.c: lookups on a decoded event.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "event.h"
@@ -19,7 +20,9 @@ event_field(const struct event *event, const char *name)
 void
 event_clear(struct event *event)
 {
-	memset(event, 0, sizeof(*event));
+	/* Not the field slots: only those below field_count are ever read. */
+	memset(event, 0, offsetof(struct event, fields));
+	event->fields_truncated = 0;
 	event->version = -1;
 	event->level = -1;
 	event->task = -1;

@@ -58,7 +58,7 @@ struct event {
 /* The value of the field called name, or NULL when the record has none. */
 const char	*event_field(const struct event *, const char *name);
 
-/* Reset an event to empty before decoding into it. */
+/* Reset an event to empty before decoding into it (field slots are left as they are). */
 void		 event_clear(struct event *);
 
 #endif
