@@ -154,7 +154,6 @@ add_sweep(struct host_sweep_context *context, const char *source,
     const struct window_run *run)
 {
 	struct finding	*finding;
-	size_t		 i;
 	int		 failed = 0, lateral;
 	int64_t		 distinct, single;
 
@@ -166,14 +165,11 @@ add_sweep(struct host_sweep_context *context, const char *source,
 	finding->service = detect_strdup(service, &failed);
 	finding->destination_port = single;
 	finding->distinct_count = distinct;
-	finding->first_us = events[run->first].time_us;
-	finding->last_us = events[run->last].time_us;
 	finding->reference_rules = reference_rules(events, count, run);
 	finding->severity = lateral || (finding->reference_rules != NULL &&
 	    strstr(finding->reference_rules, "elastic") != NULL) ? "high" : "medium";
-	for (i = run->first; i <= run->last && !failed; i++)
-		if (finding_add_evidence(finding, events[i].id) == -1)
-			failed = 1;
+	if (!failed && finding_take_run(finding, events, run) == -1)
+		failed = 1;
 	return failed || distinct < 0 || finding->reference_rules == NULL ? -1 : 0;
 }
 

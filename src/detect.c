@@ -87,6 +87,20 @@ finding_add_evidence(struct finding *finding, int64_t network_event_id)
 	return 0;
 }
 
+int
+finding_take_run(struct finding *finding, const struct window_event *events,
+    const struct window_run *run)
+{
+	size_t	i;
+
+	finding->first_us = events[run->first].time_us;
+	finding->last_us = events[run->last].time_us;
+	for (i = run->first; i <= run->last; i++)
+		if (finding_add_evidence(finding, events[i].id) == -1)
+			return -1;
+	return 0;
+}
+
 void
 finding_list_free(struct finding_list *list)
 {

@@ -134,6 +134,13 @@ int64_t	 window_max_distinct(const struct window_event *, size_t count,
 int64_t	 window_distinct(const struct window_event *, size_t count);
 
 /*
+ * Give a sweep finding the time span of a run and its events as evidence.
+ * Returns 0, or -1 when out of memory.
+ */
+int	 finding_take_run(struct finding *, const struct window_event *,
+	    const struct window_run *);
+
+/*
  * Walk a statement whose rows are (id, time_unix_us, value, port, outbound,
  * key1, key2), sorted by key1, key2, time, and call function once per
  * group of equal keys with that group's events in time order. Returns 0,
