@@ -23,8 +23,10 @@
  *
  * libevtx reads template definitions in place for every record; this walk
  * does too (they stay in cache), and keeps the decoded element and
- * attribute names of the chunk in a small table keyed by offset, which is
- * where the time would otherwise go.
+ * attribute names of the chunk in a small table keyed by offset. While it
+ * walks a record's template it can also record what it does, as a plan
+ * (binxml-plan.c): the next records of the chunk whose values have the
+ * same types replay the plan instead of walking the tokens again.
  *
  * Every case not known to render exactly as libevtx does returns
  * BINXML_FALLBACK with a reason; nothing is approximated.
@@ -33,14 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binxml.h"
+#include "binxml-internal.h"
 #include "util.h"
 #include "little-endian.h"
 
-#define NAME_SLOTS		4096	/* power of two */
 #define NAME_LIMIT		2048	/* entries before the table is flushed */
 #define NAME_FULL		3584	/* entries past which a record gives up */
-#define MAX_VALUES		4096	/* substitution values on the stack */
 #define MAX_DEPTH		48	/* element nesting */
 #define USERDATA_MAX_DEPTH	8	/* as the reference decoder recurses */
 #define MAX_LEAF_ATTRIBUTES	16	/* attributes kept on a UserData leaf */
@@ -75,23 +75,6 @@ static const struct {
 	{ "ThreadID", NAME_THREADID }, { "UserID", NAME_USERID },
 };
 
-/* One decoded name of the chunk. */
-struct name_entry {
-	uint32_t	offset;		/* of the name structure in the chunk */
-	uint32_t	generation;	/* valid when equal to the cache's */
-	uint32_t	text;		/* UTF-8 in the cache's text buffer */
-	uint16_t	length;
-	uint16_t	known;		/* enum known_name */
-	uint32_t	size;		/* bytes of the name structure */
-};
-
-/* One substitution value of a template instance. */
-struct value_slot {
-	uint32_t	offset;
-	uint16_t	size;
-	uint8_t		type;
-};
-
 /* What an element is to the reference decoder. */
 enum role {
 	ROLE_IGNORED,		/* nothing below it is read */
@@ -102,31 +85,6 @@ enum role {
 	ROLE_DATA_FIELD,	/* a child of <EventData> */
 	ROLE_USERDATA,
 	ROLE_USERDATA_NODE	/* the wrapper's descendants */
-};
-
-/* The string offsets the event will point at, resolved at the end. */
-struct pending {
-	long	provider, provider_guid, channel, computer, keywords, user_sid;
-	long	data_element;
-	long	event_id, version, level, task, opcode, record_id;
-	long	process_id, thread_id, system_time;
-	int64_t	filetime;		/* from a FILETIME SystemTime */
-	int	filetime_set;
-	long	field_name[EVENT_MAX_FIELDS];
-	long	field_value[EVENT_MAX_FIELDS];
-};
-
-/*
- * The per-decoder state: the chunk's names, and scratch space for one
- * record's walk, kept here so that decoding allocates nothing per record.
- */
-struct binxml_chunk_cache {
-	uint32_t		generation;
-	int			count;
-	struct name_entry	slots[NAME_SLOTS];
-	struct text_buffer	names;
-	struct value_slot	values[MAX_VALUES];
-	struct pending		pending;
 };
 
 /* An element being read. */
@@ -140,11 +98,13 @@ struct element {
 	int			 wrapper_seen;	/* UserData: first child taken */
 	int			 value_parts;	/* value-setting tokens read */
 	int			 substituted;	/* one of them a substitution */
-	size_t			 value_start;	/* in the record text */
+	uint8_t			 value_type;	/* the substituted value's type */
+	long			 value;		/* string handle of its text */
 	long			 name_attribute; /* Name="...", -1 when absent */
 	long			 attribute[2];	/* the two a system field needs */
 	int64_t			 filetime;	/* SystemTime as a FILETIME */
 	int			 filetime_set;
+	uint32_t		 filetime_index; /* the value it came from */
 	int			 attribute_count; /* UserData leaves: all of them */
 	/* Not cleared: valid up to attribute_count. */
 	const struct name_entry	*attribute_name[MAX_LEAF_ATTRIBUTES];
@@ -168,28 +128,15 @@ clear_element(struct element *e)
 	e->wrapper_seen = 0;
 	e->value_parts = 0;
 	e->substituted = 0;
-	e->value_start = 0;
+	e->value_type = 0;
+	e->value = -1;
 	e->name_attribute = -1;
 	e->attribute[0] = e->attribute[1] = -1;
 	e->filetime = 0;
 	e->filetime_set = 0;
+	e->filetime_index = NO_PLAN;
 	e->attribute_count = 0;
 }
-
-struct walk {
-	const uint8_t			*chunk;
-	size_t				 size;
-	struct binxml_chunk_cache	*cache;
-	struct text_buffer		*text;
-	struct event			*event;
-	struct pending			*pending;
-	struct value_slot		*values;	/* MAX_VALUES of them */
-	uint32_t			 values_used;
-	int				 depth;
-	const char			*reason;
-	int				 no_memory;
-	uint8_t				 last_type;	/* of the last substitution */
-};
 
 /* A substitution table in use: a window of walk.values. */
 struct values {
@@ -199,25 +146,8 @@ struct values {
 
 static int read_element(struct walk *, size_t offset, const struct values *,
 	    int dependency, struct element *parent, size_t *size);
-static int read_template_instance(struct walk *, size_t offset,
-	    struct element *parent, size_t *size);
-
-/* Give up on the record; returns -1 for the caller to pass up. */
-static int
-give_up(struct walk *walk, const char *reason)
-{
-	if (walk->reason == NULL)
-		walk->reason = reason;
-	return -1;
-}
-
-/* Out of memory: also -1, told apart by the flag. */
-static int
-no_memory(struct walk *walk)
-{
-	walk->no_memory = 1;
-	return give_up(walk, "out of memory");
-}
+static int read_instance(struct walk *, size_t offset, struct element *parent,
+	    size_t *size);
 
 /* 1 when n bytes from offset lie inside the chunk. */
 static int
@@ -251,13 +181,17 @@ token_at(struct walk *walk, size_t offset)
 	return token_refused(walk, offset);
 }
 
+int	binxml_plans = 1;
+
 struct binxml_chunk_cache *
 binxml_chunk_cache_new(void)
 {
 	struct binxml_chunk_cache	*cache = calloc(1, sizeof(*cache));
 
-	if (cache != NULL)
+	if (cache != NULL) {
 		cache->generation = 1;
+		cache->plans.generation = 1;
+	}
 	return cache;
 }
 
@@ -267,11 +201,14 @@ binxml_chunk_cache_free(struct binxml_chunk_cache *cache)
 	if (cache == NULL)
 		return;
 	text_free(&cache->names);
+	free(cache->strings.start);
+	plan_store_free(&cache->plans);
 	free(cache);
 }
 
-void
-binxml_chunk_cache_reset(struct binxml_chunk_cache *cache)
+/* Forget the decoded names: a chunk with too many reads them again. */
+static void
+flush_names(struct binxml_chunk_cache *cache)
 {
 	cache->generation++;
 	cache->count = 0;
@@ -280,6 +217,35 @@ binxml_chunk_cache_reset(struct binxml_chunk_cache *cache)
 		memset(cache->slots, 0, sizeof(cache->slots));
 		cache->generation = 1;
 	}
+}
+
+/* Forget the chunk's names and plans: they are keyed by chunk offsets. */
+void
+binxml_chunk_cache_reset(struct binxml_chunk_cache *cache)
+{
+	flush_names(cache);
+	plan_store_reset(&cache->plans);
+}
+
+/*
+ * Grow the string table for more handles; doubling, so that it stops
+ * growing after the largest record.
+ */
+int
+string_table_grow(struct string_table *strings, size_t more)
+{
+	size_t	 size = strings->allocated ? strings->allocated : 256;
+	size_t	*grown;
+
+	while (size < strings->count + more)
+		size *= 2;
+	if (size == strings->allocated)
+		return 0;
+	if ((grown = reallocarray(strings->start, size, sizeof(*grown))) == NULL)
+		return -1;
+	strings->start = grown;
+	strings->allocated = size;
+	return 0;
 }
 
 /* Which known name the UTF-8 text is. */
@@ -356,35 +322,94 @@ read_name(struct walk *walk, uint32_t offset)
 	return entry;
 }
 
-/* Copy a cached name into the record text as a NUL-terminated string. */
+/*
+ * Start a string at the end of the record text; returns its handle, or -1
+ * when out of memory.
+ */
+static long
+new_string(struct walk *walk)
+{
+	struct string_table	*strings = &walk->cache->strings;
+
+	if (strings->count == strings->allocated &&
+	    string_table_grow(strings, 1) == -1)
+		return no_memory(walk);
+	strings->start[strings->count] = walk->text->used;
+	if (walk->recording != NULL)
+		plan_new_string(walk, strings->count);
+	record(walk, PLAN_MARK, 0, 0, 0);
+	return (long)strings->count++;
+}
+
+/* Where the string of handle string starts in the record text. */
+static size_t
+string_start(const struct walk *walk, long string)
+{
+	return walk->cache->strings.start[string];
+}
+
+/* Cut the record text back to where string starts (it is dropped). */
+static void
+truncate_to(struct walk *walk, long string)
+{
+	walk->text->used = string_start(walk, string);
+	record(walk, PLAN_TRUNCATE, 0, (uint32_t)string, 0);
+}
+
+/*
+ * Copy a cached name, and suffix, into the record text as a new
+ * NUL-terminated string; returns its handle or -1. A plan keeps the copy.
+ */
 static long
 copy_name(struct walk *walk, const struct name_entry *name, const char *suffix)
 {
-	size_t	start = walk->text->used, extra = suffix ? strlen(suffix) : 0;
+	struct string_table	*strings = &walk->cache->strings;
+	size_t			 start = walk->text->used;
+	size_t			 extra = suffix ? strlen(suffix) : 0;
+	size_t			 length = name->length + extra + 1;
 
-	if (text_reserve(walk->text, name->length + extra + 1) == -1)
+	if ((strings->count == strings->allocated &&
+	    string_table_grow(strings, 1) == -1) ||
+	    text_reserve(walk->text, length) == -1)
 		return no_memory(walk);
 	memcpy(walk->text->data + start, walk->cache->names.data + name->text,
 	    name->length);
 	memcpy(walk->text->data + start + name->length, suffix ? suffix : "", extra);
-	walk->text->data[start + name->length + extra] = '\0';
-	walk->text->used = start + name->length + extra + 1;
-	return (long)start;
+	walk->text->data[start + length - 1] = '\0';
+	walk->text->used = start + length;
+	strings->start[strings->count] = start;
+	if (walk->recording != NULL)
+		plan_new_string(walk, strings->count);
+	if (recording(walk))
+		plan_emit_static(walk, walk->text->data + start, length, 1);
+	return (long)strings->count++;
 }
 
-/* End the string that starts at start with a NUL; returns start or -1. */
-static long
-finish_string(struct walk *walk, size_t start)
+/* Append text that is the same in every record of the template. */
+static int
+append_static(struct walk *walk, const char *bytes, size_t length)
 {
-	if (text_reserve(walk->text, 1) == -1)
+	if (text_reserve(walk->text, length) == -1)
 		return no_memory(walk);
-	walk->text->data[walk->text->used++] = '\0';
-	return (long)start;
+	memcpy(walk->text->data + walk->text->used, bytes, length);
+	walk->text->used += length;
+	if (recording(walk))
+		plan_emit_static(walk, bytes, length, 0);
+	return 0;
+}
+
+/* End string with a NUL; returns string or -1. */
+static long
+finish_string(struct walk *walk, long string)
+{
+	if (append_static(walk, "", 1) == -1)
+		return -1;
+	return string;
 }
 
 /* Render one value into the record text, mapping the result to 0 / -1. */
-static int
-render(struct walk *walk, uint8_t type, const uint8_t *data, size_t size)
+int
+binxml_render(struct walk *walk, uint8_t type, const uint8_t *data, size_t size)
 {
 	switch (binxml_render_value(walk->text, type, data, size)) {
 	case BINXML_OK:
@@ -440,7 +465,7 @@ render_array_item(struct walk *walk, const struct value_slot *slot,
 		if (item == 0 || item > remaining)
 			return give_up(walk, "array item past its value");
 	}
-	if (render(walk, type, data, item) == -1)
+	if (binxml_render(walk, type, data, item) == -1)
 		return -1;
 	*array_offset += item;
 	if (*array_offset == slot->size)
@@ -473,15 +498,104 @@ read_embedded(struct walk *walk, const struct value_slot *slot,
 		if ((token = token_at(walk, offset)) == -1)
 			return -1;
 		if ((token & 0xbf) == 0x0c)
-			return read_template_instance(walk, offset, element, &size);
+			return read_instance(walk, offset, element, &size);
 		return give_up(walk, "embedded fragment without template");
 	case 0x0c:
-		return read_template_instance(walk, offset, element, &size);
+		return read_instance(walk, offset, element, &size);
 	case 0x01:
+		/* A replay has no enclosing values to give it. */
+		if (values == NULL)
+			return give_up(walk, "bare embedded element in a replay");
+		if (recording(walk))
+			plan_abandon(walk);
 		return read_element(walk, offset, values, 0, element, &size);
 	default:
 		return give_up(walk, "embedded BinXml token");
 	}
+}
+
+/* What the walk of a template below parent reads of it (see plan_context). */
+static void
+context_of(const struct walk *walk, const struct element *parent,
+    struct plan_context *context)
+{
+	memset(context, 0, sizeof(*context));
+	context->role = parent != NULL ? (int)parent->role : -1;
+	if (parent != NULL) {
+		context->userdata_depth = parent->userdata_depth;
+		context->wrapper_seen = parent->wrapper_seen;
+		context->unnamed = parent->unnamed;
+	}
+	context->depth = walk->depth;
+}
+
+/* What a template's walk did to parent, which had children before. */
+static void
+effect_on(const struct element *parent, int children, struct plan_effect *effect)
+{
+	memset(effect, 0, sizeof(*effect));
+	if (parent == NULL)
+		return;
+	effect->children = parent->children - children;
+	effect->unnamed = parent->unnamed;
+	effect->wrapper_seen = parent->wrapper_seen;
+}
+
+/* Do to parent what the replayed template's walk did to its own. */
+static void
+apply_effect(struct element *parent, const struct plan_effect *effect)
+{
+	if (parent == NULL)
+		return;
+	parent->children += effect->children;
+	parent->unnamed = effect->unnamed;
+	parent->wrapper_seen = effect->wrapper_seen;
+}
+
+/*
+ * A BinXml (0x21) value, substitution index, below element. A plan being
+ * recorded takes it as one step, with the context it is read in and what
+ * it did to element, which its replays check.
+ */
+static int
+embed(struct walk *walk, const struct value_slot *slot, uint16_t index,
+    const struct values *values, struct element *element)
+{
+	struct plan_context	context;
+	struct plan_effect	effect;
+	uint32_t		embedded = NO_PLAN;
+	int			children = element->children;
+
+	if (recording(walk)) {
+		context_of(walk, element, &context);
+		embedded = plan_emit_embed(walk, index, &context);
+	}
+	if (read_embedded(walk, slot, values, element) == -1)
+		return -1;
+	if (embedded != NO_PLAN) {
+		effect_on(element, children, &effect);
+		plan_embed_effect(walk, embedded, &effect);
+	}
+	return 1;
+}
+
+int
+binxml_replay_embed(struct walk *walk, const struct value_slot *slot,
+    const struct plan_context *context, struct plan_effect *effect)
+{
+	struct element	parent;
+	int		depth = walk->depth, status;
+
+	clear_element(&parent);
+	parent.role = (enum role)context->role;
+	parent.userdata_depth = context->userdata_depth;
+	parent.wrapper_seen = context->wrapper_seen;
+	parent.unnamed = context->unnamed;
+	walk->depth = context->depth;
+	status = read_embedded(walk, slot, NULL, &parent);
+	walk->depth = depth;
+	effect_on(&parent, 0, effect);
+	return status;
 }
 
 /*
@@ -512,25 +626,30 @@ substitute(struct walk *walk, size_t offset, const struct values *values,
 			return give_up(walk, "BinXml in an attribute");
 		if (element->value_parts != 0)
 			return give_up(walk, "mixed element content");
-		return read_embedded(walk, slot, values, element) == -1 ? -1 : 1;
+		return embed(walk, slot, index, values, element);
 	}
 	if (element->value_parts != 0 || element->children != 0)
 		return give_up(walk, "mixed element content");
 	element->value_parts++;
 	element->substituted = 1;
+	element->value_type = slot->type;
 	walk->last_type = slot->type;
 	if (slot->type & 0x80) {
 		if (in_attribute)
 			return give_up(walk, "array in an attribute");
+		/* How many times an array repeats its element differs by record. */
+		if (recording(walk))
+			plan_abandon(walk);
 		return render_array_item(walk, slot, array_offset) == -1 ? -1 : 1;
 	}
 	if (slot->type == 0x11 && slot->size == 8) {
-		element->filetime = (int64_t)((uint64_t)le32(walk->chunk + slot->offset) |
-		    (uint64_t)le32(walk->chunk + slot->offset + 4) << 32);
+		element->filetime = (int64_t)le64(walk->chunk + slot->offset);
 		element->filetime_set = 1;
+		element->filetime_index = index;
 	}
-	return render(walk, slot->type, walk->chunk + slot->offset, slot->size) == -1 ?
-	    -1 : 1;
+	record(walk, PLAN_VALUE, slot->type, index, 0);
+	return binxml_render(walk, slot->type, walk->chunk + slot->offset,
+	    slot->size) == -1 ? -1 : 1;
 }
 
 /*
@@ -615,12 +734,8 @@ read_value(struct walk *walk, size_t offset, struct element *element,
 		return give_up(walk, "attribute value XML would misread");
 	element->value_parts++;
 	*size = literal->size;
-	if (text_reserve(walk->text, literal->length) == -1)
-		return no_memory(walk);
-	memcpy(walk->text->data + walk->text->used,
-	    walk->cache->names.data + literal->text, literal->length);
-	walk->text->used += literal->length;
-	return 0;
+	return append_static(walk, walk->cache->names.data + literal->text,
+	    literal->length);
 }
 
 /* An entity reference: one of XML's five, as libfwevt allows. */
@@ -656,11 +771,8 @@ read_entity(struct walk *walk, size_t offset, struct element *element,
 		return give_up(walk, "unknown entity");
 	if (element->substituted || element->children != 0)
 		return give_up(walk, "mixed element content");
-	if (text_reserve(walk->text, 1) == -1)
-		return no_memory(walk);
-	walk->text->data[walk->text->used++] = c;
 	element->value_parts++;
-	return 0;
+	return append_static(walk, &c, 1);
 }
 
 /*
@@ -670,10 +782,11 @@ read_entity(struct walk *walk, size_t offset, struct element *element,
  * tabs and line feeds into spaces; the reference decoder keeps carriage
  * returns (it hides them from libxml2).
  */
-static int
-normalise_attribute(struct walk *walk, size_t start)
+int
+binxml_normalise_attribute(struct walk *walk, long string)
 {
-	char	*p = walk->text->data + start, *end = walk->text->data + walk->text->used;
+	char	*p = walk->text->data + string_start(walk, string);
+	char	*end = walk->text->data + walk->text->used;
 
 	for (; p < end; p++) {
 		if (*p == '&' || *p == '<' || *p == '"')
@@ -732,7 +845,7 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 	const struct name_entry	*name;
 	struct element		 holder;
 	uint32_t		 name_offset;
-	size_t			 at = 5, value_size = 4, start, array_offset = 0;
+	size_t			 at = 5, value_size = 4, array_offset = 0;
 	int			 token, result = 1;
 	long			 value;
 
@@ -750,7 +863,8 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 	if ((token = token_at(walk, offset + at)) == -1)
 		return -1;
 	clear_element(&holder);
-	start = walk->text->used;
+	if ((value = new_string(walk)) == -1)
+		return -1;
 	switch (token & 0xbf) {
 	case 0x05:
 		if (read_value(walk, offset + at, &holder, 1, &value_size) == -1)
@@ -763,24 +877,27 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		    &array_offset, 1)) == -1)
 			return -1;
 		/* Only strings can hold what libxml2 would change. */
-		if (result == 1 && (walk->last_type == 0x01 || walk->last_type == 0x02) &&
-		    normalise_attribute(walk, start) == -1)
-			return -1;
+		if (result == 1 && (walk->last_type == 0x01 || walk->last_type == 0x02)) {
+			record(walk, PLAN_NORMALISE, 0, (uint32_t)value, 0);
+			if (binxml_normalise_attribute(walk, value) == -1)
+				return -1;
+		}
 		break;
 	default:
 		return give_up(walk, "attribute value token");
 	}
 	*size = at + value_size;
 	if (result == 0) {
-		walk->text->used = start;
+		truncate_to(walk, value);
 		return 0;
 	}
-	if ((value = finish_string(walk, start)) == -1 ||
+	if (finish_string(walk, value) == -1 ||
 	    keep_attribute(walk, element, name, value) == -1)
 		return -1;
 	if (holder.filetime_set && name->known == NAME_SYSTEMTIME) {
 		element->filetime = holder.filetime;
 		element->filetime_set = 1;
+		element->filetime_index = holder.filetime_index;
 	}
 	return 0;
 }
@@ -815,19 +932,20 @@ child_role(struct element *parent, const struct name_entry *name, int *userdata_
 	}
 }
 
-/* Append a field; past EVENT_MAX_FIELDS only note the truncation. */
+/* Give the event a field named by handle name, valued by handle value. */
 static void
-add_field(struct walk *walk, long name, long value)
+keep_field(struct walk *walk, long name, long value)
 {
-	struct event	*event = walk->event;
+	record(walk, PLAN_FIELD, 0, (uint32_t)name, (uint32_t)value);
+	add_field(walk, name, value);
+}
 
-	if (event->field_count == EVENT_MAX_FIELDS) {
-		event->fields_truncated = 1;
-		return;
-	}
-	walk->pending->field_name[event->field_count] = name;
-	walk->pending->field_value[event->field_count] = value;
-	event->field_count++;
+/* Set one of the event's <System> strings to handle string (-1: none). */
+static void
+set_pending(struct walk *walk, enum pending_string which, long string)
+{
+	walk->pending->string[which] = string;
+	record(walk, PLAN_SET, 0, which, (uint32_t)string);
 }
 
 /* A finished child of <System>: what the reference decoder reads of it. */
@@ -838,29 +956,31 @@ commit_system_field(struct walk *walk, struct element *element, long value)
 
 	switch (element->name->known) {
 	case NAME_PROVIDER:
-		p->provider = element->attribute[0];
-		p->provider_guid = element->attribute[1];
+		set_pending(walk, PENDING_PROVIDER, element->attribute[0]);
+		set_pending(walk, PENDING_PROVIDER_GUID, element->attribute[1]);
 		break;
-	case NAME_EVENTID: p->event_id = value; break;
-	case NAME_VERSION: p->version = value; break;
-	case NAME_LEVEL: p->level = value; break;
-	case NAME_TASK: p->task = value; break;
-	case NAME_OPCODE: p->opcode = value; break;
-	case NAME_KEYWORDS: p->keywords = value; break;
-	case NAME_EVENTRECORDID: p->record_id = value; break;
-	case NAME_CHANNEL: p->channel = value; break;
-	case NAME_COMPUTER: p->computer = value; break;
+	case NAME_EVENTID: set_pending(walk, PENDING_EVENT_ID, value); break;
+	case NAME_VERSION: set_pending(walk, PENDING_VERSION, value); break;
+	case NAME_LEVEL: set_pending(walk, PENDING_LEVEL, value); break;
+	case NAME_TASK: set_pending(walk, PENDING_TASK, value); break;
+	case NAME_OPCODE: set_pending(walk, PENDING_OPCODE, value); break;
+	case NAME_KEYWORDS: set_pending(walk, PENDING_KEYWORDS, value); break;
+	case NAME_EVENTRECORDID: set_pending(walk, PENDING_RECORD_ID, value); break;
+	case NAME_CHANNEL: set_pending(walk, PENDING_CHANNEL, value); break;
+	case NAME_COMPUTER: set_pending(walk, PENDING_COMPUTER, value); break;
 	case NAME_TIMECREATED:
-		p->system_time = element->attribute[0];
+		set_pending(walk, PENDING_SYSTEM_TIME, element->attribute[0]);
 		p->filetime_set = element->filetime_set && element->attribute[0] >= 0;
 		p->filetime = element->filetime;
+		record(walk, PLAN_FILETIME, (uint8_t)p->filetime_set,
+		    element->filetime_set ? element->filetime_index : NO_PLAN, 0);
 		break;
 	case NAME_EXECUTION:
-		p->process_id = element->attribute[0];
-		p->thread_id = element->attribute[1];
+		set_pending(walk, PENDING_PROCESS_ID, element->attribute[0]);
+		set_pending(walk, PENDING_THREAD_ID, element->attribute[1]);
 		break;
 	case NAME_SECURITY:
-		p->user_sid = element->attribute[0];
+		set_pending(walk, PENDING_USER_SID, element->attribute[0]);
 		break;
 	}
 }
@@ -888,7 +1008,7 @@ add_leaf_attributes(struct walk *walk, struct element *element)
 		dot[1 + attribute->length] = '\0';
 		if ((name = copy_name(walk, element->name, dot)) == -1)
 			return -1;
-		add_field(walk, name, element->attribute_value[i]);
+		keep_field(walk, name, element->attribute_value[i]);
 	}
 	return 0;
 }
@@ -926,18 +1046,30 @@ commit_element(struct walk *walk, struct element *element, long value)
 			if ((name = copy_name(walk, element->name, number)) == -1)
 				return -1;
 		}
-		add_field(walk, name, value);
+		keep_field(walk, name, value);
 		break;
 	case ROLE_USERDATA_NODE:
 		if (element->userdata_depth < 0 || element->children != 0)
 			break;
 		if ((name = copy_name(walk, element->name, NULL)) == -1)
 			return -1;
-		add_field(walk, name, value);
+		keep_field(walk, name, value);
 		return add_leaf_attributes(walk, element);
 	default:
 		break;
 	}
+	return 0;
+}
+
+/* The event's data_element is called name. */
+static int
+name_data_element(struct walk *walk, const struct name_entry *name)
+{
+	long	string;
+
+	if ((string = copy_name(walk, name, NULL)) == -1)
+		return -1;
+	set_pending(walk, PENDING_DATA_ELEMENT, string);
 	return 0;
 }
 
@@ -959,16 +1091,14 @@ start_element(struct walk *walk, struct element *element, struct element *parent
 		else {
 			parent->wrapper_seen = 1;
 			element->userdata_depth = -1;
-			if ((walk->pending->data_element = copy_name(walk, name, NULL)) == -1)
-				return -1;
+			return name_data_element(walk, name);
 		}
 	}
 	if (element->role == ROLE_USERDATA_NODE &&
 	    element->userdata_depth >= USERDATA_MAX_DEPTH)
 		return give_up(walk, "UserData nested too deep");
-	if (element->role == ROLE_EVENTDATA &&
-	    (walk->pending->data_element = copy_name(walk, name, NULL)) == -1)
-		return -1;
+	if (element->role == ROLE_EVENTDATA)
+		return name_data_element(walk, name);
 	return 0;
 }
 
@@ -1099,6 +1229,27 @@ read_start_tag(struct walk *walk, size_t offset, const struct values *values,
 }
 
 /*
+ * A lone line feed renders as an empty element. A plan checks again only
+ * where a string value may hold it; elsewhere the text is the template's
+ * own, the same in every record.
+ */
+static void
+drop_lone_line_feed(struct walk *walk, const struct element *element)
+{
+	size_t	start = string_start(walk, element->value);
+	int	from_value = element->substituted &&
+		    (element->value_type == 0x01 || element->value_type == 0x02);
+
+	if (from_value)
+		record(walk, PLAN_LONE_LF, 0, (uint32_t)element->value, 0);
+	if (walk->text->used - start == 1 && walk->text->data[start] == '\n') {
+		walk->text->used = start;
+		if (!from_value)
+			record(walk, PLAN_TRUNCATE, 0, (uint32_t)element->value, 0);
+	}
+}
+
+/*
  * An element at offset (token 0x01 or 0x41) below parent. An array
  * substitution inside repeats the whole element once per item, as libfwevt
  * does. Sets *size to the bytes read.
@@ -1120,7 +1271,8 @@ read_element(struct walk *walk, size_t offset, const struct values *values,
 		    &element, &at, &element_size);
 		if (token == -1)
 			return -1;
-		element.value_start = walk->text->used;
+		if ((element.value = new_string(walk)) == -1)
+			return -1;
 		result = 1;
 		if (token == 0x02) {
 			at += offset;
@@ -1140,15 +1292,12 @@ read_element(struct walk *walk, size_t offset, const struct values *values,
 			    (element.role == ROLE_USERDATA_NODE &&
 			    element.userdata_depth < 0))
 				return give_up(walk, "dropped element with children");
-			walk->text->used = element.value_start;
+			truncate_to(walk, element.value);
 			continue;
 		}
-		/* A lone line feed renders as an empty element. */
-		if (element.value_parts == 1 &&
-		    walk->text->used - element.value_start == 1 &&
-		    walk->text->data[element.value_start] == '\n')
-			walk->text->used = element.value_start;
-		if ((value = finish_string(walk, element.value_start)) == -1 ||
+		if (element.value_parts == 1)
+			drop_lone_line_feed(walk, &element);
+		if ((value = finish_string(walk, element.value)) == -1 ||
 		    commit_element(walk, &element, value) == -1)
 			return -1;
 	} while (array_offset > 0);
@@ -1194,38 +1343,50 @@ read_instance_values(struct walk *walk, size_t offset, struct values *values,
 	return 0;
 }
 
-/*
- * A template instance at offset: its definition (inline at first use, or
- * earlier in the chunk) read with its own values. Its root element becomes
- * a child of parent. Sets *size to the bytes of the instance.
- */
-static int
-read_template_instance(struct walk *walk, size_t offset, struct element *parent,
-    size_t *size)
-{
+/* A template instance's header, and its values pushed on walk->values. */
+struct instance {
+	uint32_t	definition;	/* offset of the definition */
+	uint32_t	definition_size; /* as it declares */
+	int		inline_definition; /* first use: inside the instance */
+	size_t		values_size;	/* bytes of count, descriptors, data */
 	struct values	values;
-	uint32_t	definition, definition_size, saved = walk->values_used;
-	size_t		values_at = 0, values_size, at, element_size;
-	int		inline_definition;
+};
+
+/* Read the header and values of the template instance at offset. */
+static int
+read_instance_header(struct walk *walk, size_t offset, struct instance *instance)
+{
+	size_t	values_at = 0;
 
 	if (offset + 10 >= walk->size)
 		return give_up(walk, "template instance past the chunk");
-	definition = le32(walk->chunk + offset + 6);
-	if (definition > offset + 10)
+	instance->definition = le32(walk->chunk + offset + 6);
+	if (instance->definition > offset + 10)
 		return give_up(walk, "template definition offset");
-	inline_definition = definition == offset + 10;
-	if ((size_t)definition + 24 >= walk->size)
+	instance->inline_definition = instance->definition == offset + 10;
+	if ((size_t)instance->definition + 24 >= walk->size)
 		return give_up(walk, "template definition past the chunk");
-	definition_size = le32(walk->chunk + definition + 20);
-	if (inline_definition) {
-		values_at = 24 + (size_t)definition_size;
+	instance->definition_size = le32(walk->chunk + instance->definition + 20);
+	if (instance->inline_definition) {
+		values_at = 24 + (size_t)instance->definition_size;
 		if (values_at >= walk->size - offset)
 			return give_up(walk, "template values past the chunk");
 	}
-	if (read_instance_values(walk, offset + 10 + values_at, &values,
-	    &values_size) == -1)
-		return -1;
-	at = definition + 24;
+	return read_instance_values(walk, offset + 10 + values_at,
+	    &instance->values, &instance->values_size);
+}
+
+/*
+ * Walk an instance's template definition with its values; its root element
+ * becomes a child of parent. Sets *length to the definition's bytes, from
+ * its header to its end token.
+ */
+static int
+walk_definition(struct walk *walk, const struct instance *instance,
+    struct element *parent, size_t *length)
+{
+	size_t	at = instance->definition + 24, element_size;
+
 	if (!inside(walk, at, 4) || walk->chunk[at] != 0x0f)
 		return give_up(walk, "template without fragment header");
 	at += 4;
@@ -1233,22 +1394,134 @@ read_template_instance(struct walk *walk, size_t offset, struct element *parent,
 		return -1;
 	if ((walk->chunk[at] & 0xbf) != 0x01)
 		return give_up(walk, "template without element");
-	if (read_element(walk, at, &values, 1, parent, &element_size) == -1)
+	if (read_element(walk, at, &instance->values, 1, parent, &element_size) == -1)
 		return -1;
 	at += element_size;
 	if (token_at(walk, at) == -1)
 		return -1;
 	if (walk->chunk[at] != 0x00)
 		return give_up(walk, "template not ended");
-	at += 1;
-	*size = 10 + values_size;
-	if (inline_definition) {
-		*size += at - definition;
-		if (definition_size < at - definition - 24)
+	*length = at + 1 - instance->definition;
+	return 0;
+}
+
+/*
+ * The bytes of an instance whose definition is length bytes long: an
+ * inline definition counts, and must fit the size it declares.
+ */
+static int
+instance_size(struct walk *walk, const struct instance *instance, size_t length,
+    size_t *size)
+{
+	*size = 10 + instance->values_size;
+	if (instance->inline_definition) {
+		*size += length;
+		if (instance->definition_size < length - 24)
 			return give_up(walk, "template definition size");
 	}
-	walk->values_used = saved;
 	return 0;
+}
+
+/*
+ * Replay plan (usable) on the instance below parent; values_used is what
+ * to restore after. A failed replay marks the record to walk again.
+ */
+static int
+replay_instance(struct walk *walk, const struct instance *instance, long plan,
+    struct element *parent, uint32_t values_used, size_t *size)
+{
+	const struct plan	*replayed;
+
+	if (plan_replay(walk, plan, instance->values.slot) == -1) {
+		walk->replay_failed = 1;
+		return -1;
+	}
+	replayed = &walk->cache->plans.plans[plan];
+	apply_effect(parent, &replayed->effect);
+	walk->values_used = values_used;
+	return instance_size(walk, instance, replayed->definition_length, size);
+}
+
+/*
+ * A template instance at offset: its definition (inline at first use, or
+ * earlier in the chunk) read with its own values. Its root element becomes
+ * a child of parent (NULL for the record's own). Sets *size to the bytes
+ * of the instance.
+ *
+ * With plans, the chunk's plan for the definition, its values' shape and
+ * parent's context is replayed; without one, the definition is walked,
+ * and recorded as a plan unless another is being recorded (which then
+ * waits: to it, this instance is one step).
+ */
+static int
+read_instance(struct walk *walk, size_t offset, struct element *parent,
+    size_t *size)
+{
+	struct instance		instance;
+	struct plan_context	context;
+	struct plan_effect	effect;
+	uint32_t		values_used = walk->values_used;
+	size_t			length = 0;
+	long			plan;
+	int			children = parent ? parent->children : 0;
+	int			status, suspended = 0, began = 0;
+
+	if (read_instance_header(walk, offset, &instance) == -1)
+		return -1;
+	if (!walk->plans_off) {
+		context_of(walk, parent, &context);
+		plan = plan_find(&walk->cache->plans, instance.definition,
+		    instance.values.slot, instance.values.count, &context);
+		if (walk->recording != NULL) {
+			plan_suspend(walk);
+			suspended = 1;
+		}
+		if (plan >= 0 && walk->cache->plans.plans[plan].usable) {
+			status = replay_instance(walk, &instance, plan, parent,
+			    values_used, size);
+			if (suspended)
+				plan_resume(walk);
+			return status;
+		}
+		if (plan < 0 && !suspended) {
+			plan_begin(walk, instance.definition, instance.values.slot,
+			    instance.values.count, &context);
+			began = walk->recording != NULL;
+		}
+	}
+	status = walk_definition(walk, &instance, parent, &length);
+	if (suspended)
+		plan_resume(walk);
+	if (status == 0)
+		status = instance_size(walk, &instance, length, size);
+	if (began) {
+		effect_on(parent, children, &effect);
+		plan_end(walk, status == 0, (uint32_t)length, &effect);
+	}
+	if (status == -1)
+		return -1;
+	walk->values_used = values_used;
+	return 0;
+}
+
+/* Empty the record's strings and event fields, to decode from the start. */
+static void
+start_record(struct walk *walk, size_t text_start)
+{
+	struct pending	*p = walk->pending;
+	int		 i;
+
+	for (i = 0; i < PENDING_STRINGS; i++)
+		p->string[i] = -1;
+	p->filetime = -1;
+	p->filetime_set = 0;
+	walk->cache->strings.count = 0;
+	walk->text->used = text_start;
+	walk->event->field_count = 0;
+	walk->event->fields_truncated = 0;
+	walk->values_used = 0;
+	walk->depth = 0;
+	walk->reason = NULL;
 }
 
 /* The record's document: one fragment, then end of file. */
@@ -1269,7 +1542,7 @@ read_document(struct walk *walk, size_t offset)
 		return -1;
 	switch (token & 0xbf) {
 	case 0x0c:
-		if (read_template_instance(walk, offset, NULL, &size) == -1)
+		if (read_instance(walk, offset, NULL, &size) == -1)
 			return -1;
 		break;
 	case 0x01:
@@ -1285,23 +1558,37 @@ read_document(struct walk *walk, size_t offset)
 	return 0;
 }
 
+/* The text of the string with handle string, or NULL for -1. */
+static const char *
+string_text(const struct walk *walk, long string)
+{
+	size_t	start;
+
+	if (string < 0)
+		return NULL;
+	start = walk->cache->strings.start[string];
+	if (start & STRING_STATIC)
+		return walk->cache->plans.text.data + (start & ~STRING_STATIC);
+	return walk->text->data + start;
+}
+
 /*
  * Number from rendered text, as the reference decoder reads it with
  * parse_number; plain short decimals, the usual case, without strtoull.
  */
 static long
-number_or(const struct text_buffer *text, long offset, long fallback)
+number_or(const struct walk *walk, long string, long fallback)
 {
-	const char	*p;
+	const char	*text = string_text(walk, string), *p;
 	int64_t		 value = 0;
 	int		 digits = 0;
 
-	if (offset < 0)
+	if (text == NULL)
 		return fallback;
-	for (p = text->data + offset; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+	for (p = text; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
 		value = value * 10 + (*p - '0');
-	if (*p != '\0' || digits == 0 || (digits > 1 && text->data[offset] == '0'))
-		value = parse_number(text->data + offset);
+	if (*p != '\0' || digits == 0 || (digits > 1 && text[0] == '0'))
+		value = parse_number(text);
 	return value < 0 ? fallback : (long)value;
 }
 
@@ -1311,36 +1598,36 @@ resolve(struct walk *walk, int64_t header_time)
 {
 	struct event	*event = walk->event;
 	struct pending	*p = walk->pending;
-	const char	*base = walk->text->data;
+	const char	*system_time;
 	size_t		 i;
 
-#define AT(offset) ((offset) >= 0 ? base + (offset) : NULL)
-	event->provider = AT(p->provider);
-	event->provider_guid = AT(p->provider_guid);
-	event->channel = AT(p->channel);
-	event->computer = AT(p->computer);
-	event->keywords = AT(p->keywords);
-	event->user_sid = AT(p->user_sid);
-	event->data_element = AT(p->data_element);
+	event->provider = string_text(walk, p->string[PENDING_PROVIDER]);
+	event->provider_guid = string_text(walk, p->string[PENDING_PROVIDER_GUID]);
+	event->channel = string_text(walk, p->string[PENDING_CHANNEL]);
+	event->computer = string_text(walk, p->string[PENDING_COMPUTER]);
+	event->keywords = string_text(walk, p->string[PENDING_KEYWORDS]);
+	event->user_sid = string_text(walk, p->string[PENDING_USER_SID]);
+	event->data_element = string_text(walk, p->string[PENDING_DATA_ELEMENT]);
 	for (i = 0; i < event->field_count; i++) {
-		event->fields[i].name = AT(p->field_name[i]);
-		event->fields[i].value = AT(p->field_value[i]);
+		event->fields[i].name = string_text(walk, p->field_name[i]);
+		event->fields[i].value = string_text(walk, p->field_value[i]);
 	}
-#undef AT
-	event->event_id = (uint32_t)number_or(walk->text, p->event_id, 0);
-	event->version = (int)number_or(walk->text, p->version, -1);
-	event->level = (int)number_or(walk->text, p->level, -1);
-	event->task = (int)number_or(walk->text, p->task, -1);
-	event->opcode = (int)number_or(walk->text, p->opcode, -1);
-	event->process_id = (uint32_t)number_or(walk->text, p->process_id, 0);
-	event->thread_id = (uint32_t)number_or(walk->text, p->thread_id, 0);
+	event->event_id = (uint32_t)number_or(walk, p->string[PENDING_EVENT_ID], 0);
+	event->version = (int)number_or(walk, p->string[PENDING_VERSION], -1);
+	event->level = (int)number_or(walk, p->string[PENDING_LEVEL], -1);
+	event->task = (int)number_or(walk, p->string[PENDING_TASK], -1);
+	event->opcode = (int)number_or(walk, p->string[PENDING_OPCODE], -1);
+	event->process_id = (uint32_t)number_or(walk,
+	    p->string[PENDING_PROCESS_ID], 0);
+	event->thread_id = (uint32_t)number_or(walk, p->string[PENDING_THREAD_ID], 0);
+	system_time = string_text(walk, p->string[PENDING_SYSTEM_TIME]);
 	if (p->filetime_set)
 		event->filetime = p->filetime;
-	else if (p->system_time >= 0)
-		event->filetime = iso_to_filetime(base + p->system_time);
+	else if (system_time != NULL)
+		event->filetime = iso_to_filetime(system_time);
 	if (event->filetime == 0)
 		event->filetime = header_time;
-	event->record_id = (uint64_t)number_or(walk->text, p->record_id,
+	event->record_id = (uint64_t)number_or(walk, p->string[PENDING_RECORD_ID],
 	    (long)event->record_number);
 }
 
@@ -1351,6 +1638,8 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 {
 	struct walk	 walk;
 	const uint8_t	*header = chunk + record_offset;
+	size_t		 text_start = text->used;
+	int		 status;
 
 	*reason = NULL;
 	if (record_size < 28 || record_offset + record_size > chunk_size)
@@ -1360,9 +1649,7 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	 * point at table entries. A flushed chunk reads its names again.
 	 */
 	if (cache->count >= NAME_LIMIT)
-		binxml_chunk_cache_reset(cache);
-	memset(&cache->pending, 0xff, offsetof(struct pending, field_name));
-	cache->pending.filetime_set = 0;
+		flush_names(cache);
 	memset(&walk, 0, sizeof(walk));
 	walk.chunk = chunk;
 	walk.size = chunk_size;
@@ -1371,9 +1658,18 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	walk.event = event;
 	walk.pending = &cache->pending;
 	walk.values = cache->values;
+	walk.plans_off = !binxml_plans;
+	start_record(&walk, text->used);
 	event->record_number = (uint64_t)le32(header + 8) |
 	    (uint64_t)le32(header + 12) << 32;
-	if (read_document(&walk, record_offset + 24) == -1) {
+	status = read_document(&walk, record_offset + 24);
+	if (status == -1 && walk.replay_failed && !walk.no_memory) {
+		/* The walk's own answer, and its reason. */
+		walk.plans_off = 1;
+		start_record(&walk, text_start);
+		status = read_document(&walk, record_offset + 24);
+	}
+	if (status == -1) {
 		*reason = walk.reason;
 		return walk.no_memory ? BINXML_NO_MEMORY : BINXML_FALLBACK;
 	}

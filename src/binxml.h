@@ -58,7 +58,13 @@ enum binxml_result binxml_render_value(struct text_buffer *, uint8_t type,
 enum binxml_result binxml_render_utf16(struct text_buffer *,
 	    const uint8_t *data, size_t size);
 
-/* The name cache and template bookkeeping of one chunk; opaque. */
+/*
+ * 1 (the default): replay template plans (binxml-plan.c); 0: walk every
+ * record's tokens, so that tests can compare the two.
+ */
+extern int	 binxml_plans;
+
+/* The name cache and template plans of one chunk; opaque. */
 struct binxml_chunk_cache;
 
 struct binxml_chunk_cache *binxml_chunk_cache_new(void);

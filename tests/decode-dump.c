@@ -7,6 +7,9 @@
  *        decode-dump --compare FILE...
  *        decode-dump --bench [--decoder NAME] FILE...
  *
+ * --no-plans makes the binxml decoder walk every record's tokens instead
+ * of replaying template plans, so that the two can be compared.
+ *
  * Per file: "file NAME", a line of header facts, then per record an "R"
  * line (ids, numbers, times), an "S" line (System strings), one "F" line
  * per field, and per skipped record an "X" line (kind, index, id; the
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "binxml.h"
 #include "decoder.h"
 #include "event.h"
 
@@ -338,6 +342,8 @@ main(int argc, char **argv)
 			compare = 1;
 		else if (strcmp(argv[i], "--bench") == 0)
 			bench = 1;
+		else if (strcmp(argv[i], "--no-plans") == 0)
+			binxml_plans = 0;
 		else if (strcmp(argv[i], "--decoder") == 0 && i + 1 < argc) {
 			i++;
 			if (strcmp(argv[i], "libevtx") == 0)
@@ -352,7 +358,7 @@ main(int argc, char **argv)
 			}
 		} else {
 			fprintf(stderr, "usage: decode-dump [--decoder libevtx|binxml|fast]"
-			    " [--messages] [--no-index] FILE...\n"
+			    " [--messages] [--no-index] [--no-plans] FILE...\n"
 			    "       decode-dump --compare FILE...\n"
 			    "       decode-dump --bench [--decoder NAME] FILE...\n");
 			return 2;

@@ -1,0 +1,297 @@
+/*
+ * binxml-internal.h: what the token walk (binxml.c) and template plans
+ * (binxml-plan.c) share: the per-chunk cache, one record's walk state, and
+ * the strings a record makes.
+ *
+ * A record's strings are known by handle, an index into a string table
+ * that says where each starts: in the record text, or (STRING_STATIC) in
+ * the plans' own text. A handle, unlike a text offset, means the same
+ * string in every record a plan replays, whatever the values' lengths.
+ */
+#ifndef WFPSIFT_BINXML_INTERNAL_H
+#define WFPSIFT_BINXML_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binxml.h"
+
+#define NAME_SLOTS		4096	/* power of two */
+#define MAX_VALUES		4096	/* substitution values on the stack */
+#define PLAN_SLOTS		1024	/* power of two */
+#define PLAN_LIMIT		512	/* plans per chunk, past which records walk */
+#define STRING_STATIC		((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+/* One decoded name (or literal value) of the chunk. */
+struct name_entry {
+	uint32_t	offset;		/* of the name structure in the chunk */
+	uint32_t	generation;	/* valid when equal to the cache's */
+	uint32_t	text;		/* UTF-8 in the cache's text buffer */
+	uint16_t	length;
+	uint16_t	known;		/* enum known_name; literals: 1 if unsafe */
+	uint32_t	size;		/* bytes of the name structure */
+};
+
+/* One substitution value of a template instance. */
+struct value_slot {
+	uint32_t	offset;
+	uint16_t	size;
+	uint8_t		type;
+};
+
+/* The event's strings picked from <System> and the data element. */
+enum pending_string {
+	PENDING_PROVIDER, PENDING_PROVIDER_GUID, PENDING_CHANNEL,
+	PENDING_COMPUTER, PENDING_KEYWORDS, PENDING_USER_SID,
+	PENDING_DATA_ELEMENT, PENDING_EVENT_ID, PENDING_VERSION,
+	PENDING_LEVEL, PENDING_TASK, PENDING_OPCODE, PENDING_RECORD_ID,
+	PENDING_PROCESS_ID, PENDING_THREAD_ID, PENDING_SYSTEM_TIME,
+	PENDING_STRINGS
+};
+
+/* The string handles the event will point at, resolved at the end. */
+struct pending {
+	long	string[PENDING_STRINGS];	/* -1 when absent */
+	int64_t	filetime;		/* from a FILETIME SystemTime */
+	int	filetime_set;
+	long	field_name[EVENT_MAX_FIELDS];
+	long	field_value[EVENT_MAX_FIELDS];
+};
+
+/* Where each string of a record starts. */
+struct string_table {
+	size_t	*start;
+	size_t	 count;
+	size_t	 allocated;
+};
+
+/*
+ * What a plan does, step by step; a and b are the operands. Handles are
+ * the plan's own, numbered from 0 in the order its steps make them (MARK,
+ * STATIC_STRING, STRING_VALUE); a replay maps them to the record's.
+ */
+enum plan_code {
+	PLAN_MARK,		/* a string starts at the end of the text */
+	PLAN_STATIC_STRING,	/* a string in the plans' text at b */
+	PLAN_STATIC,		/* append a bytes of the plans' text at b */
+	PLAN_VALUE,		/* append value a, of type (the shape's) */
+	PLAN_TRUNCATE,		/* cut the text back to where string a starts */
+	PLAN_LONE_LF,		/* string a is a lone line feed: empty it */
+	PLAN_NORMALISE,		/* string a is an attribute value */
+	PLAN_SET,		/* pending string a is handle b (~0: none) */
+	PLAN_FIELD,		/* a field named by handle a, valued by b */
+	PLAN_FILETIME,		/* pending FILETIME from value a (~0: 0), set: type */
+	PLAN_STRING_VALUE,	/* MARK, VALUE a, the checks in b, NUL */
+	PLAN_EMBED		/* value a is a document: embeds[b] says how */
+};
+
+struct plan_op {
+	uint8_t		code;		/* enum plan_code */
+	uint8_t		type;
+	uint32_t	a;
+	uint32_t	b;
+};
+
+/*
+ * What a template's walk reads of the element its root goes under (none
+ * for a record's own template: role -1), and of the walk.
+ */
+struct plan_context {
+	int	role;			/* the parent's role, -1 for none */
+	int	userdata_depth;
+	int	wrapper_seen;
+	int	unnamed;
+	int	depth;			/* of element nesting */
+};
+
+/* What a template's walk does to that parent element. */
+struct plan_effect {
+	int	children;		/* added */
+	int	unnamed;		/* afterwards */
+	int	wrapper_seen;		/* afterwards */
+};
+
+/* An embedded document met by a plan: its context, the effect expected. */
+struct plan_embed {
+	struct plan_context	context;
+	struct plan_effect	effect;
+};
+
+/*
+ * A template definition walked once for one shape of values (their count
+ * and types) in one context: the steps its walk took, to replay on a
+ * record whose values have the same shape. Plans live in their store's
+ * arrays, by index.
+ */
+struct plan {
+	uint32_t	definition;	/* offset of the definition in the chunk */
+	uint32_t	next;		/* another shape of it, or NO_PLAN */
+	uint32_t	value_count;
+	uint32_t	types;		/* value_count types in the store's */
+	uint32_t	ops;		/* op_count steps in the store's */
+	uint32_t	op_count;
+	uint32_t	string_count;	/* handles the steps make */
+	uint32_t	definition_length; /* bytes, with its end token */
+	int		usable;		/* 0: walk (arrays, bare elements) */
+	struct plan_context context;
+	struct plan_effect effect;
+};
+
+#define NO_PLAN	UINT32_MAX
+
+/* One definition offset's first plan. */
+struct plan_slot {
+	uint32_t	definition;
+	uint32_t	generation;
+	uint32_t	first;
+};
+
+/* The plans of one chunk. */
+struct plan_store {
+	struct plan		*plans;
+	size_t			 count, allocated;
+	struct plan_op		*ops;
+	size_t			 op_count, op_allocated;
+	uint8_t			*types;
+	size_t			 type_count, type_allocated;
+	struct plan_embed	*embeds;
+	size_t			 embed_count, embed_allocated;
+	struct text_buffer	 text;		/* static strings */
+	uint32_t		 generation;
+	struct plan_slot	 slots[PLAN_SLOTS];
+
+	/* The plan being recorded. */
+	struct plan		 draft;
+	size_t			 draft_text;	/* where its text starts */
+	size_t			 draft_embeds;
+	int			 abandoned;	/* not plannable: store unusable */
+	int			 failed;	/* out of memory: store nothing */
+	int			 suspended;	/* walking an embedded template */
+	size_t			 suspended_from; /* the record's strings then */
+	size_t			 first_string;	/* the record's, when it began */
+	uint32_t		*local;		/* record's string -> the plan's */
+	size_t			 local_allocated;
+	uint8_t			*references;	/* per string, while finishing */
+	size_t			 reference_allocated;
+};
+
+/*
+ * The per-decoder state: the chunk's names and plans, and scratch space
+ * for one record, kept here so that decoding allocates nothing per record.
+ */
+struct binxml_chunk_cache {
+	uint32_t		generation;
+	int			count;
+	struct name_entry	slots[NAME_SLOTS];
+	struct text_buffer	names;
+	struct value_slot	values[MAX_VALUES];
+	struct pending		pending;
+	struct string_table	strings;
+	struct plan_store	plans;
+};
+
+/* One record's walk. */
+struct walk {
+	const uint8_t			*chunk;
+	size_t				 size;
+	struct binxml_chunk_cache	*cache;
+	struct text_buffer		*text;
+	struct event			*event;
+	struct pending			*pending;
+	struct value_slot		*values;	/* MAX_VALUES of them */
+	uint32_t			 values_used;
+	int				 depth;
+	const char			*reason;
+	int				 no_memory;
+	uint8_t				 last_type;	/* of the last substitution */
+	struct plan_store		*recording;	/* when recording a plan */
+	int				 plans_off;	/* walk only */
+	int				 replay_failed;	/* walk again, plans_off */
+};
+
+/* Give up on the record; returns -1 for the caller to pass up. */
+static inline int
+give_up(struct walk *walk, const char *reason)
+{
+	if (walk->reason == NULL)
+		walk->reason = reason;
+	return -1;
+}
+
+/* Out of memory: also -1, told apart by the flag. */
+static inline int
+no_memory(struct walk *walk)
+{
+	walk->no_memory = 1;
+	return give_up(walk, "out of memory");
+}
+
+/* Append a field; past EVENT_MAX_FIELDS only note the truncation. */
+static inline void
+add_field(struct walk *walk, long name, long value)
+{
+	struct event	*event = walk->event;
+
+	if (event->field_count == EVENT_MAX_FIELDS) {
+		event->fields_truncated = 1;
+		return;
+	}
+	walk->pending->field_name[event->field_count] = name;
+	walk->pending->field_value[event->field_count] = value;
+	event->field_count++;
+}
+
+/* Make room for one more string handle: 0, or -1 when out of memory. */
+int	 string_table_grow(struct string_table *, size_t more);
+
+/* Render a value into the record text: 0, or -1 to give up. */
+int	 binxml_render(struct walk *, uint8_t type, const uint8_t *data,
+	    size_t size);
+
+/* libxml2's view of an attribute value (string handle): 0 or -1. */
+int	 binxml_normalise_attribute(struct walk *, long string);
+
+/*
+ * Walk the embedded document in slot below a parent element described by
+ * context (a replay has no element frames); say what it did to that
+ * parent in *effect. Returns 0 or -1.
+ */
+int	 binxml_replay_embed(struct walk *, const struct value_slot *,
+	    const struct plan_context *, struct plan_effect *);
+
+void	 plan_store_reset(struct plan_store *);
+void	 plan_store_free(struct plan_store *);
+long	 plan_find(struct plan_store *, uint32_t definition,
+	    const struct value_slot *, uint32_t count, const struct plan_context *);
+void	 plan_begin(struct walk *, uint32_t definition,
+	    const struct value_slot *, uint32_t count, const struct plan_context *);
+void	 plan_end(struct walk *, int success, uint32_t definition_length,
+	    const struct plan_effect *);
+void	 plan_suspend(struct walk *);
+void	 plan_resume(struct walk *);
+void	 plan_emit(struct walk *, enum plan_code, uint8_t type, uint32_t a,
+	    uint32_t b);
+void	 plan_emit_static(struct walk *, const char *, size_t, int string);
+void	 plan_new_string(struct walk *, size_t string);
+uint32_t plan_emit_embed(struct walk *, uint32_t value, const struct plan_context *);
+void	 plan_embed_effect(struct walk *, uint32_t embed, const struct plan_effect *);
+void	 plan_abandon(struct walk *);
+int	 plan_replay(struct walk *, long plan, const struct value_slot *window);
+
+/* 1 when the walk is recording its steps into a plan now. */
+static inline int
+recording(const struct walk *walk)
+{
+	return walk->recording != NULL && !walk->recording->suspended;
+}
+
+/* Record one step when a plan is being recorded. */
+static inline void
+record(struct walk *walk, enum plan_code code, uint8_t type, uint32_t a,
+    uint32_t b)
+{
+	if (recording(walk))
+		plan_emit(walk, code, type, a, b);
+}
+
+#endif
