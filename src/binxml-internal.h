@@ -20,7 +20,8 @@
 #define MAX_VALUES		4096	/* substitution values on the stack */
 #define PLAN_SLOTS		1024	/* power of two */
 #define PLAN_LIMIT		512	/* plans per chunk, past which records walk */
-#define STRING_STATIC		((size_t)1 << (sizeof(size_t) * 8 - 1))
+#define STRING_STATIC		((uint64_t)1 << 63)	/* in the plans' text */
+#define STRING_NUMBER		((uint64_t)1 << 62)	/* a number, no text */
 
 /* One decoded name (or literal value) of the chunk. */
 struct name_entry {
@@ -58,11 +59,15 @@ struct pending {
 	long	field_value[EVENT_MAX_FIELDS];
 };
 
-/* Where each string of a record starts. */
+/*
+ * Where each string of a record starts: an offset in the record text, or
+ * with STRING_STATIC in the plans' text; or with STRING_NUMBER, a <System>
+ * number (below 2^62) a plan kept without rendering it, for number_or.
+ */
 struct string_table {
-	size_t	*start;
-	size_t	 count;
-	size_t	 allocated;
+	uint64_t	*start;
+	size_t		 count;
+	size_t		 allocated;
 };
 
 /*
@@ -81,13 +86,17 @@ enum plan_code {
 	PLAN_SET,		/* pending string a is handle b (~0: none) */
 	PLAN_FIELD,		/* a field named by handle a, valued by b */
 	PLAN_FILETIME,		/* pending FILETIME from value a (~0: 0), set: type */
-	PLAN_STRING_VALUE,	/* MARK, VALUE a, the checks in b, NUL */
-	PLAN_EMBED		/* value a is a document: embeds[b] says how */
+	PLAN_STRING_VALUE,	/* MARK, VALUE a, the checks in flags, NUL */
+	PLAN_EMBED,		/* value a is a document: embeds[b] says how */
+	PLAN_DATA_FIELD,	/* STATIC_STRING b, STRING_VALUE a, FIELD */
+	PLAN_NUMBER_VALUE,	/* STRING_VALUE a, only ever read as a number */
+	PLAN_CHECK_FILETIME	/* STRING_VALUE a, a FILETIME never read as text */
 };
 
 struct plan_op {
 	uint8_t		code;		/* enum plan_code */
-	uint8_t		type;
+	uint8_t		type;		/* of the value, where there is one */
+	uint8_t		flags;		/* STRING_VALUE's checks */
 	uint32_t	a;
 	uint32_t	b;
 };
@@ -173,6 +182,8 @@ struct plan_store {
 	size_t			 local_allocated;
 	uint8_t			*references;	/* per string, while finishing */
 	size_t			 reference_allocated;
+	uint32_t		*uses;		/* likewise */
+	size_t			 use_allocated;
 };
 
 /*

@@ -37,9 +37,17 @@
 #define PLAN_MAX_OPS	(1 << 20)	/* steps per chunk, a bound on memory */
 #define PLAN_MAX_TEXT	(1 << 22)	/* static text per chunk */
 
-/* PLAN_STRING_VALUE's checks (operand b). */
+/* PLAN_STRING_VALUE's checks (flags). */
 #define CHECK_LONE_LF	0x1
 #define CHECK_ATTRIBUTE	0x2
+
+/* How a plan's steps use one of its strings (see classify_uses). */
+#define USE_TEXT	0x01	/* cut back to, or checked */
+#define USE_FIELD	0x02	/* a field's name or value */
+#define USE_STRING	0x04	/* a <System> string of the event */
+#define USE_NUMBER	0x08	/* a <System> number: read by number_or */
+#define USE_TIME	0x10	/* SystemTime, its FILETIME kept: not read */
+#define USE_SHIFT	8	/* USE_TIME: the FILETIME's value above */
 
 /*
  * Make room in array items (of size bytes each, *allocated of them) for
@@ -86,6 +94,7 @@ plan_store_free(struct plan_store *store)
 	free(store->embeds);
 	free(store->local);
 	free(store->references);
+	free(store->uses);
 	text_free(&store->text);
 }
 
@@ -298,6 +307,7 @@ plan_emit(struct walk *walk, enum plan_code code, uint8_t type, uint32_t a,
 	store->ops = ops;
 	ops[store->op_count].code = (uint8_t)code;
 	ops[store->op_count].type = type;
+	ops[store->op_count].flags = 0;
 	ops[store->op_count].a = a;
 	ops[store->op_count].b = b;
 	store->op_count++;
@@ -443,7 +453,7 @@ fold(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
 		folded.b = 0;
 		if (n > 2 && op[2].a == string && (op[2].code == PLAN_LONE_LF ||
 		    op[2].code == PLAN_NORMALISE)) {
-			folded.b = op[2].code == PLAN_LONE_LF ? CHECK_LONE_LF :
+			folded.flags = op[2].code == PLAN_LONE_LF ? CHECK_LONE_LF :
 			    CHECK_ATTRIBUTE;
 			at = 3;
 		}
@@ -455,6 +465,7 @@ fold(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
 	} else if (is_one_string(store, &op[1]) &&
 	    store->references[string] == 0) {
 		folded.code = PLAN_STATIC_STRING;
+		folded.flags = 0;
 		folded.a = 0;
 		folded.b = op[1].b;
 		*read += 2;
@@ -465,28 +476,155 @@ fold(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
 	return folded;
 }
 
+/* How many of the plan's strings a step makes. */
+static uint32_t
+strings_made(const struct plan_op *op)
+{
+	switch (op->code) {
+	case PLAN_MARK:
+	case PLAN_STATIC_STRING:
+	case PLAN_STRING_VALUE:
+	case PLAN_NUMBER_VALUE:
+	case PLAN_CHECK_FILETIME:
+		return 1;
+	case PLAN_DATA_FIELD:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* 1 for the <System> strings the event has only as numbers. */
+static int
+is_number(uint32_t which)
+{
+	switch (which) {
+	case PENDING_EVENT_ID: case PENDING_VERSION: case PENDING_LEVEL:
+	case PENDING_TASK: case PENDING_OPCODE: case PENDING_RECORD_ID:
+	case PENDING_PROCESS_ID: case PENDING_THREAD_ID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
- * Make the recorded steps shorter to replay (see fold); every string
- * keeps its number. Returns 0, or -1 when out of memory.
+ * How the (folded) steps use each of the plan's strings, into
+ * store->uses: USE_ flags, and for USE_TIME the value whose FILETIME the
+ * event keeps. A SystemTime string is read only when no FILETIME is kept,
+ * and each TimeCreated sets both. Returns 0, or -1 when out of memory.
  */
 static int
-finish_plan(struct plan_store *store)
+classify_uses(struct plan_store *store)
+{
+	const struct plan_op	*op = store->ops + store->draft.ops;
+	const struct plan_op	*end = store->ops + store->op_count;
+	uint32_t		*uses, strings = store->draft.string_count;
+
+	uses = grow_array(store->uses, &store->use_allocated, 0, strings,
+	    sizeof(*uses));
+	if (uses == NULL)
+		return -1;
+	store->uses = uses;
+	memset(uses, 0, strings * sizeof(*uses));
+	for (; op < end; op++) {
+		if ((op->code == PLAN_TRUNCATE || op->code == PLAN_LONE_LF ||
+		    op->code == PLAN_NORMALISE) && op->a < strings)
+			uses[op->a] |= USE_TEXT;
+		if (op->code == PLAN_FIELD && op->a < strings && op->b < strings) {
+			uses[op->a] |= USE_FIELD;
+			uses[op->b] |= USE_FIELD;
+		}
+		if (op->code != PLAN_SET || op->b >= strings)
+			continue;
+		if (is_number(op->a))
+			uses[op->b] |= USE_NUMBER;
+		else if (op->a == PENDING_SYSTEM_TIME && op + 1 < end &&
+		    op[1].code == PLAN_FILETIME && op[1].type == 1 &&
+		    (uses[op->b] & ~USE_TIME) == 0)
+			uses[op->b] = USE_TIME | op[1].a << USE_SHIFT;
+		else
+			uses[op->b] |= USE_STRING;
+	}
+	return 0;
+}
+
+/* 1 for the unsigned integer types libfvalue renders as plain decimals. */
+static int
+is_unsigned(uint8_t type)
+{
+	return type == 0x04 || type == 0x06 || type == 0x08 || type == 0x0a;
+}
+
+/*
+ * Fuse the folded steps at ops[*read], string being the number of the
+ * first string they make, into the step returned; moves *read past them.
+ *  - a Data field (name, value, field) becomes one DATA_FIELD;
+ *  - an unsigned value only ever read as a <System> number is kept as
+ *    the number, not rendered (NUMBER_VALUE);
+ *  - a SystemTime FILETIME whose text is never read is only checked.
+ */
+static struct plan_op
+fuse(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
+{
+	const struct plan_op	*op = store->ops + *read;
+	struct plan_op		 fused = *op;
+	uint32_t		 use;
+
+	(*read)++;
+	if (op->code == PLAN_STATIC_STRING && end - *read >= 2 &&
+	    op[1].code == PLAN_STRING_VALUE && op[2].code == PLAN_FIELD &&
+	    op[2].a == string && op[2].b == string + 1) {
+		fused = op[1];
+		fused.code = PLAN_DATA_FIELD;
+		fused.b = op->b;
+		*read += 2;
+		return fused;
+	}
+	if (op->code != PLAN_STRING_VALUE)
+		return fused;
+	use = store->uses[string];
+	if (use == USE_NUMBER && is_unsigned(op->type))
+		fused.code = PLAN_NUMBER_VALUE;
+	else if (op->type == 0x11 && (use & 0xff) == USE_TIME &&
+	    use >> USE_SHIFT == op->a)
+		fused.code = PLAN_CHECK_FILETIME;
+	return fused;
+}
+
+/*
+ * Rewrite the steps from read on through step, which folds or fuses
+ * them; every string keeps its number. Returns 0, or -1 when the count
+ * of strings came out otherwise (a bug: the plan is dropped).
+ */
+static int
+rewrite(struct plan_store *store,
+    struct plan_op (*step)(const struct plan_store *, size_t *, size_t, uint32_t))
 {
 	size_t		read = store->draft.ops, write = read, end = store->op_count;
 	uint32_t	string = 0;
 	struct plan_op	op;
 
-	if (count_references(store) == -1)
-		return -1;
 	while (read < end) {
-		op = fold(store, &read, end, string);
-		if (op.code == PLAN_MARK || op.code == PLAN_STATIC_STRING ||
-		    op.code == PLAN_STRING_VALUE)
-			string++;
+		op = step(store, &read, end, string);
+		string += strings_made(&op);
 		store->ops[write++] = op;
 	}
 	store->op_count = write;
 	return string == store->draft.string_count ? 0 : -1;
+}
+
+/*
+ * Make the recorded steps shorter to replay: fold each string's steps
+ * into one, then fuse what the event uses alike. Returns 0, or -1.
+ */
+static int
+finish_plan(struct plan_store *store)
+{
+	if (count_references(store) == -1 || rewrite(store, fold) == -1 ||
+	    classify_uses(store) == -1 || rewrite(store, fuse) == -1)
+		return -1;
+	return 0;
 }
 
 /* Drop what the draft recorded. */
@@ -560,7 +698,7 @@ replay_value(struct walk *walk, const struct value_slot *value)
  * element's or an attribute's: rendered, checked, NUL-terminated.
  */
 static int
-replay_string_value(struct walk *walk, const struct plan_op *op,
+replay_string_value(struct walk *walk, int checks,
     const struct value_slot *value, size_t string)
 {
 	struct text_buffer	*text = walk->text;
@@ -569,15 +707,79 @@ replay_string_value(struct walk *walk, const struct plan_op *op,
 	walk->cache->strings.start[string] = start;
 	if (replay_value(walk, value) == -1)
 		return -1;
-	if ((op->b & CHECK_LONE_LF) && text->used - start == 1 &&
+	if ((checks & CHECK_LONE_LF) && text->used - start == 1 &&
 	    text->data[start] == '\n')
 		text->used = start;
-	if ((op->b & CHECK_ATTRIBUTE) &&
+	if ((checks & CHECK_ATTRIBUTE) &&
 	    binxml_normalise_attribute(walk, (long)string) == -1)
 		return -1;
 	if (text_reserve(text, 1) == -1)
 		return no_memory(walk);
 	text->data[text->used++] = '\0';
+	return 0;
+}
+
+/*
+ * An unsigned value of a <System> number (a NUMBER_VALUE step) as string:
+ * the number itself when number_or would read it back from the decimal
+ * text; the text when larger. A size its type does not have gives up, as
+ * rendering would.
+ */
+static int
+replay_number(struct walk *walk, const struct value_slot *value, size_t string)
+{
+	const uint8_t	*data = walk->chunk + value->offset;
+	uint64_t	 number;
+
+	switch (value->size) {
+	case 1: number = data[0]; break;
+	case 2: number = le16(data); break;
+	case 4: number = le32(data); break;
+	case 8: number = le64(data); break;
+	default: return give_up(walk, "value libevtx renders otherwise");
+	}
+	if ((value->type == 0x04 && value->size != 1) ||
+	    (value->type == 0x06 && value->size != 2) ||
+	    (value->type == 0x08 && value->size != 4) ||
+	    (value->type == 0x0a && value->size != 8))
+		return give_up(walk, "value libevtx renders otherwise");
+	if (number >= STRING_NUMBER)
+		return replay_string_value(walk, 0, value, string);
+	walk->cache->strings.start[string] = STRING_NUMBER | number;
+	return 0;
+}
+
+/*
+ * A SystemTime FILETIME whose text nobody reads (a CHECK_FILETIME step):
+ * only what would make rendering it give up; string is left empty.
+ */
+static int
+replay_filetime(struct walk *walk, const struct value_slot *value, size_t string)
+{
+	struct text_buffer	*text = walk->text;
+
+	if (value->size != 8 ||
+	    le64(walk->chunk + value->offset) >= BINXML_FILETIME_LIMIT)
+		return give_up(walk, "value libevtx renders otherwise");
+	if (text_reserve(text, 1) == -1)
+		return no_memory(walk);
+	walk->cache->strings.start[string] = text->used;
+	text->data[text->used++] = '\0';
+	return 0;
+}
+
+/*
+ * A Data field (a DATA_FIELD step): its name from the plans' text as
+ * string, its value as the string after, both given to the event.
+ */
+static int
+replay_data_field(struct walk *walk, const struct plan_op *op,
+    const struct value_slot *window, size_t string)
+{
+	walk->cache->strings.start[string] = STRING_STATIC | op->b;
+	if (replay_string_value(walk, op->flags, &window[op->a], string + 1) == -1)
+		return -1;
+	add_field(walk, (long)string, (long)string + 1);
 	return 0;
 }
 
@@ -677,9 +879,22 @@ plan_replay(struct walk *walk, long index, const struct value_slot *window)
 	for (i = 0; i < plan.op_count; i++) {
 		op = &store->ops[plan.ops + i];
 		switch (op->code) {
+		case PLAN_DATA_FIELD:
+			if (replay_data_field(walk, op, window, string) == -1)
+				return -1;
+			string += 2;
+			break;
 		case PLAN_STRING_VALUE:
-			if (replay_string_value(walk, op, &window[op->a],
+			if (replay_string_value(walk, op->flags, &window[op->a],
 			    string++) == -1)
+				return -1;
+			break;
+		case PLAN_NUMBER_VALUE:
+			if (replay_number(walk, &window[op->a], string++) == -1)
+				return -1;
+			break;
+		case PLAN_CHECK_FILETIME:
+			if (replay_filetime(walk, &window[op->a], string++) == -1)
 				return -1;
 			break;
 		case PLAN_FIELD:

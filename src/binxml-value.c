@@ -313,14 +313,12 @@ put_date_time(struct text_buffer *text, int year, unsigned month, unsigned day,
 static enum binxml_result
 render_filetime(struct text_buffer *text, uint64_t filetime)
 {
-	/* 10000-01-01: libfdatetime refuses years past 9999. */
-	const uint64_t	 limit = 2650467744000000000ULL;
 	uint64_t	 seconds = filetime / 10000000;
 	int64_t		 days;
 	unsigned	 month, day, second_of_day;
 	int		 year;
 
-	if (filetime >= limit)
+	if (filetime >= BINXML_FILETIME_LIMIT)
 		return BINXML_FALLBACK;
 	if (text_reserve(text, 32) == -1)
 		return BINXML_NO_MEMORY;

@@ -234,8 +234,8 @@ binxml_chunk_cache_reset(struct binxml_chunk_cache *cache)
 int
 string_table_grow(struct string_table *strings, size_t more)
 {
-	size_t	 size = strings->allocated ? strings->allocated : 256;
-	size_t	*grown;
+	size_t		 size = strings->allocated ? strings->allocated : 256;
+	uint64_t	*grown;
 
 	while (size < strings->count + more)
 		size *= 2;
@@ -345,7 +345,7 @@ new_string(struct walk *walk)
 static size_t
 string_start(const struct walk *walk, long string)
 {
-	return walk->cache->strings.start[string];
+	return (size_t)walk->cache->strings.start[string];
 }
 
 /* Cut the record text back to where string starts (it is dropped). */
@@ -1562,7 +1562,7 @@ read_document(struct walk *walk, size_t offset)
 static const char *
 string_text(const struct walk *walk, long string)
 {
-	size_t	start;
+	uint64_t	start;
 
 	if (string < 0)
 		return NULL;
@@ -1579,11 +1579,13 @@ string_text(const struct walk *walk, long string)
 static long
 number_or(const struct walk *walk, long string, long fallback)
 {
-	const char	*text = string_text(walk, string), *p;
+	const char	*text, *p;
 	int64_t		 value = 0;
 	int		 digits = 0;
 
-	if (text == NULL)
+	if (string >= 0 && (walk->cache->strings.start[string] & STRING_NUMBER))
+		return (long)(walk->cache->strings.start[string] & ~STRING_NUMBER);
+	if ((text = string_text(walk, string)) == NULL)
 		return fallback;
 	for (p = text; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
 		value = value * 10 + (*p - '0');

@@ -32,6 +32,9 @@ struct text_buffer {
 int	 text_reserve(struct text_buffer *, size_t extra);
 void	 text_free(struct text_buffer *);
 
+/* libfdatetime renders no FILETIME from 10000-01-01 on. */
+#define BINXML_FILETIME_LIMIT	2650467744000000000ULL
+
 /* Outcome of rendering or decoding. */
 enum binxml_result {
 	BINXML_OK = 0,
