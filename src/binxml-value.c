@@ -17,9 +17,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "binxml.h"
 #include "little-endian.h"
+
+/* "00" to "99": decimal digits two at a time. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
+/* Upper- and lower-case hexadecimal digits. */
+static const char hex_upper[] = "0123456789ABCDEF";
+static const char hex_lower[] = "0123456789abcdef";
 
 int
 text_reserve(struct text_buffer *text, size_t extra)
@@ -47,40 +61,56 @@ text_free(struct text_buffer *text)
 	text->used = text->allocated = 0;
 }
 
-/* Append an unsigned decimal number; the caller reserved 20 bytes. */
+/*
+ * Append an unsigned decimal number; the caller reserved 20 bytes. Digits
+ * come two at a time, from the end of a scratch buffer, and 32-bit
+ * division takes over as soon as the value fits (it is much cheaper).
+ */
 static void
 put_decimal(struct text_buffer *text, uint64_t value)
 {
-	char		digits[20];
-	int		n = 0;
+	char		digits[20], *p = digits + sizeof(digits);
 	uint32_t	small;
+	size_t		n;
 
 	if (value < 10) {
 		text->data[text->used++] = (char)('0' + value);
 		return;
 	}
 	while (value > 0xffffffffU) {
-		digits[n++] = (char)('0' + value % 10);
-		value /= 10;
+		p -= 2;
+		memcpy(p, digit_pairs + value % 100 * 2, 2);
+		value /= 100;
 	}
-	/* 32-bit division is much cheaper than 64-bit. */
-	for (small = (uint32_t)value; small != 0; small /= 10)
-		digits[n++] = (char)('0' + small % 10);
-	while (n > 0)
-		text->data[text->used++] = digits[--n];
+	for (small = (uint32_t)value; small >= 100; small /= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + small % 100 * 2, 2);
+	}
+	if (small >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + small * 2, 2);
+	} else
+		*--p = (char)('0' + small);
+	n = (size_t)(digits + sizeof(digits) - p);
+	memcpy(text->data + text->used, p, n);
+	text->used += n;
 }
 
 /* Append value as 0x and width hexadecimal digits, lower case. */
 static void
 put_hex(struct text_buffer *text, uint64_t value, int width)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	int			 shift;
+	char	*out = text->data + text->used;
+	int	 i;
 
-	text->data[text->used++] = '0';
-	text->data[text->used++] = 'x';
-	for (shift = (width - 1) * 4; shift >= 0; shift -= 4)
-		text->data[text->used++] = hex[(value >> shift) & 0xf];
+	out[0] = '0';
+	out[1] = 'x';
+	for (i = width; i >= 2; i -= 2) {
+		out[i] = hex_lower[value >> 4 & 0xf];
+		out[i + 1] = hex_lower[value & 0xf];
+		value >>= 8;
+	}
+	text->used += (size_t)width + 2;
 }
 
 /* Append n digits of value, zero padded. */
@@ -144,10 +174,58 @@ put_code_point(struct text_buffer *text, uint32_t c)
 	}
 }
 
+/*
+ * Copy the run of ASCII code units (1 to 0x7f) at the start of the size
+ * bytes of UTF-16LE at data to out, one byte each; returns how many.
+ * out has room for size / 2 bytes, rounded up to a multiple of 8.
+ */
+static size_t
+copy_ascii(char *out, const uint8_t *data, size_t size)
+{
+	size_t		n = 0, i;
+	uint64_t	units;
+
+#ifdef __SSE2__
+	const __m128i	high = _mm_set1_epi16((short)0xff80);
+	const __m128i	zero = _mm_setzero_si128();
+	__m128i		block, ascii;
+	unsigned	good;
+
+	/* Eight at a time: packed to bytes, kept up to the first other. */
+	for (; (n + 8) * 2 <= size; n += 8) {
+		block = _mm_loadu_si128((const __m128i *)(data + n * 2));
+		ascii = _mm_andnot_si128(_mm_cmpeq_epi16(block, zero),
+		    _mm_cmpeq_epi16(_mm_and_si128(block, high), zero));
+		_mm_storel_epi64((__m128i *)(out + n), _mm_packus_epi16(block, block));
+		good = (unsigned)_mm_movemask_epi8(ascii);
+		if (good != 0xffff)
+			return n + (size_t)__builtin_ctz(~good) / 2;
+	}
+#endif
+	/* Four at a time, then one. */
+	for (; (n + 4) * 2 <= size; n += 4) {
+		memcpy(&units, data + n * 2, 8);
+		if ((units & 0xff80ff80ff80ff80ULL) != 0 ||
+		    (units & 0x00000000000000ffULL) == 0 ||
+		    (units & 0x0000000000ff0000ULL) == 0 ||
+		    (units & 0x000000ff00000000ULL) == 0 ||
+		    (units & 0x00ff000000000000ULL) == 0)
+			break;
+		for (i = 0; i < 4; i++)
+			out[n + i] = (char)data[(n + i) * 2];
+	}
+	for (; (n + 1) * 2 <= size; n++) {
+		if (data[n * 2 + 1] != 0 || data[n * 2] == 0 || data[n * 2] >= 0x80)
+			break;
+		out[n] = (char)data[n * 2];
+	}
+	return n;
+}
+
 enum binxml_result
 binxml_render_utf16(struct text_buffer *text, const uint8_t *data, size_t size)
 {
-	size_t		i = 0;
+	size_t		i = 0, ascii;
 	uint32_t	c, low;
 
 	if (size == 0)
@@ -155,43 +233,25 @@ binxml_render_utf16(struct text_buffer *text, const uint8_t *data, size_t size)
 	if (size % 2 != 0)
 		return BINXML_FALLBACK;	/* libuna refuses odd sizes */
 	/* At most 3 UTF-8 bytes per code unit (4 per surrogate pair). */
-	if (text_reserve(text, size / 2 * 3 + 4) == -1)
+	if (text_reserve(text, size / 2 * 3 + 8) == -1)
 		return BINXML_NO_MEMORY;
 	if ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff))
 		i = 2;
 	/* Plain ASCII runs are the common case: copy them directly. */
-	for (; i + 1 < size; i += 2) {
-		/* Four ASCII code units at a time while there are. */
-		while (i + 8 <= size) {
-			uint64_t	units;
-
-			memcpy(&units, data + i, 8);
-			if ((units & 0xff80ff80ff80ff80ULL) != 0 ||
-			    (units & 0x00000000000000ffULL) == 0 ||
-			    (units & 0x0000000000ff0000ULL) == 0 ||
-			    (units & 0x000000ff00000000ULL) == 0 ||
-			    (units & 0x00ff000000000000ULL) == 0)
-				break;
-			text->data[text->used] = (char)data[i];
-			text->data[text->used + 1] = (char)data[i + 2];
-			text->data[text->used + 2] = (char)data[i + 4];
-			text->data[text->used + 3] = (char)data[i + 6];
-			text->used += 4;
-			i += 8;
-		}
+	while (i + 1 < size) {
+		ascii = copy_ascii(text->data + text->used, data + i, size - i);
+		text->used += ascii;
+		i += ascii * 2;
 		if (i + 1 >= size)
 			break;
 		c = le16(data + i);
-		if (c != 0 && c < 0x80) {
-			text->data[text->used++] = (char)c;
-			continue;
-		}
 		if (c == 0)
 			break;
+		i += 2;
 		if (c >= 0xd800 && c <= 0xdbff) {
-			if (i + 3 >= size)
+			if (i + 1 >= size)
 				return BINXML_FALLBACK;
-			low = le16(data + i + 2);
+			low = le16(data + i);
 			i += 2;
 			if (low >= 0xdc00 && low <= 0xdfff)
 				c = ((c - 0xd800) << 10) + low - 0xdfff + 0x10000;
@@ -227,23 +287,25 @@ render_ansi(struct text_buffer *text, const uint8_t *data, size_t size)
 	return BINXML_OK;
 }
 
-/* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, upper case, as libfguid prints. */
+/*
+ * {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, upper case, as libfguid prints:
+ * the template below filled in, each byte's two digits where at says.
+ */
 static void
 put_guid(struct text_buffer *text, const uint8_t *g)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	static const int	 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
-				    8, 9, 10, 11, 12, 13, 14, 15 };
+	static const char	 template[39] = "{00000000-0000-0000-0000-000000000000}";
+	static const uint8_t	 at[16] = { 7, 5, 3, 1, 12, 10, 17, 15,
+				    20, 22, 25, 27, 29, 31, 33, 35 };
+	char			*out = text->data + text->used;
 	int			 i;
 
-	text->data[text->used++] = '{';
+	memcpy(out, template, 38);
 	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			text->data[text->used++] = '-';
-		text->data[text->used++] = hex[g[order[i]] >> 4];
-		text->data[text->used++] = hex[g[order[i]] & 0xf];
+		out[at[i]] = hex_upper[g[i] >> 4];
+		out[at[i] + 1] = hex_upper[g[i] & 0xf];
 	}
-	text->data[text->used++] = '}';
+	text->used += 38;
 }
 
 /* S-R-A-S1-S2..., the authority as a 48-bit big-endian decimal. */
@@ -363,14 +425,13 @@ render_systemtime(struct text_buffer *text, const uint8_t *data)
 static enum binxml_result
 render_binary(struct text_buffer *text, const uint8_t *data, size_t size)
 {
-	static const char	hex[] = "0123456789ABCDEF";
-	size_t			i;
+	size_t	i;
 
 	if (text_reserve(text, size * 2) == -1)
 		return BINXML_NO_MEMORY;
 	for (i = 0; i < size; i++) {
-		text->data[text->used++] = hex[data[i] >> 4];
-		text->data[text->used++] = hex[data[i] & 0xf];
+		text->data[text->used++] = hex_upper[data[i] >> 4];
+		text->data[text->used++] = hex_upper[data[i] & 0xf];
 	}
 	return BINXML_OK;
 }
