@@ -184,6 +184,8 @@ struct plan_store {
 	size_t			 reference_allocated;
 	uint32_t		*uses;		/* likewise */
 	size_t			 use_allocated;
+	uint32_t		*renumber;	/* likewise */
+	size_t			 renumber_allocated;
 };
 
 /*
@@ -255,9 +257,20 @@ add_field(struct walk *walk, long name, long value)
 /* Make room for one more string handle: 0, or -1 when out of memory. */
 int	 string_table_grow(struct string_table *, size_t more);
 
-/* Render a value into the record text: 0, or -1 to give up. */
-int	 binxml_render(struct walk *, uint8_t type, const uint8_t *data,
-	    size_t size);
+/* Render one value into the record text, mapping the result to 0 / -1. */
+static inline int
+binxml_render(struct walk *walk, uint8_t type, const uint8_t *data, size_t size)
+{
+	switch (binxml_render_value(walk->text, type, data, size)) {
+	case BINXML_OK:
+		return 0;
+	case BINXML_NO_MEMORY:
+		return no_memory(walk);
+	default:
+		return give_up(walk, type == 0x0b || type == 0x0c ?
+		    "floating-point value" : "value libevtx renders otherwise");
+	}
+}
 
 /* libxml2's view of an attribute value (string handle): 0 or -1. */
 int	 binxml_normalise_attribute(struct walk *, long string);

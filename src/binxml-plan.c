@@ -95,6 +95,7 @@ plan_store_free(struct plan_store *store)
 	free(store->local);
 	free(store->references);
 	free(store->uses);
+	free(store->renumber);
 	text_free(&store->text);
 }
 
@@ -298,13 +299,16 @@ plan_emit(struct walk *walk, enum plan_code code, uint8_t type, uint32_t a,
 		store->failed = 1;
 		return;
 	}
-	ops = grow_array(store->ops, &store->op_allocated, store->op_count, 1,
-	    sizeof(*ops));
-	if (ops == NULL) {
-		store->failed = 1;
-		return;
+	if (store->op_count == store->op_allocated) {
+		ops = grow_array(store->ops, &store->op_allocated,
+		    store->op_count, 1, sizeof(*ops));
+		if (ops == NULL) {
+			store->failed = 1;
+			return;
+		}
+		store->ops = ops;
 	}
-	store->ops = ops;
+	ops = store->ops;
 	ops[store->op_count].code = (uint8_t)code;
 	ops[store->op_count].type = type;
 	ops[store->op_count].flags = 0;
@@ -615,14 +619,94 @@ rewrite(struct plan_store *store,
 }
 
 /*
+ * 1 when the steps at op make string (the plan's number) and nothing
+ * else, for nothing: an empty string nobody reads (the value of a
+ * container element), or one cut back at once (a NULL attribute).
+ */
+static int
+is_unread(const struct plan_store *store, const struct plan_op *op, size_t n,
+    uint32_t string)
+{
+	if (n < 2 || op->code != PLAN_MARK)
+		return 0;
+	if (op[1].code == PLAN_STATIC && op[1].a == 1 &&
+	    store->text.data[op[1].b] == '\0')
+		return store->uses[string] == 0;
+	if (op[1].code == PLAN_TRUNCATE && op[1].a == string)
+		return store->uses[string] == USE_TEXT &&
+		    store->references[string] == 1;
+	return 0;
+}
+
+/* Renumber the plan's strings a step refers to, after prune. */
+static void
+renumber_references(const uint32_t *renumber, struct plan_op *op)
+{
+	switch (op->code) {
+	case PLAN_TRUNCATE:
+	case PLAN_LONE_LF:
+	case PLAN_NORMALISE:
+		op->a = renumber[op->a];
+		break;
+	case PLAN_FIELD:
+		op->a = renumber[op->a];
+		op->b = renumber[op->b];
+		break;
+	case PLAN_SET:
+		if (op->b != UINT32_MAX)
+			op->b = renumber[op->b];
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Drop the steps of strings nobody reads (see is_unread) and number the
+ * others again. Their text was appended after every string still read
+ * or cut back to before it, so no string read changes. Returns 0, or -1
+ * when out of memory.
+ */
+static int
+prune(struct plan_store *store)
+{
+	size_t		read = store->draft.ops, write = read, end = store->op_count;
+	uint32_t	*renumber, old = 0, new = 0, made, i;
+	struct plan_op	op;
+
+	renumber = grow_array(store->renumber, &store->renumber_allocated, 0,
+	    store->draft.string_count, sizeof(*renumber));
+	if (renumber == NULL)
+		return -1;
+	store->renumber = renumber;
+	while (read < end) {
+		if (is_unread(store, store->ops + read, end - read, old)) {
+			renumber[old++] = NO_PLAN;
+			read += 2;
+			continue;
+		}
+		op = store->ops[read++];
+		renumber_references(renumber, &op);
+		for (made = strings_made(&op), i = 0; i < made; i++)
+			renumber[old++] = new++;
+		store->ops[write++] = op;
+	}
+	store->op_count = write;
+	store->draft.string_count = new;
+	return 0;
+}
+
+/*
  * Make the recorded steps shorter to replay: fold each string's steps
- * into one, then fuse what the event uses alike. Returns 0, or -1.
+ * into one, fuse what the event uses alike, drop what it does not use.
+ * Returns 0, or -1.
  */
 static int
 finish_plan(struct plan_store *store)
 {
 	if (count_references(store) == -1 || rewrite(store, fold) == -1 ||
-	    classify_uses(store) == -1 || rewrite(store, fuse) == -1)
+	    classify_uses(store) == -1 || rewrite(store, fuse) == -1 ||
+	    prune(store) == -1)
 		return -1;
 	return 0;
 }

@@ -36,13 +36,11 @@ static const char hex_upper[] = "0123456789ABCDEF";
 static const char hex_lower[] = "0123456789abcdef";
 
 int
-text_reserve(struct text_buffer *text, size_t extra)
+text_grow(struct text_buffer *text, size_t extra)
 {
 	size_t	 size;
 	char	*grown;
 
-	if (text->allocated - text->used >= extra)
-		return 0;
 	size = text->allocated ? text->allocated : 16384;
 	while (size - text->used < extra)
 		size *= 2;
@@ -440,20 +438,14 @@ render_binary(struct text_buffer *text, const uint8_t *data, size_t size)
 static size_t
 fixed_size(uint8_t type)
 {
-	switch (type) {
-	case 0x03: case 0x04:
-		return 1;
-	case 0x05: case 0x06:
-		return 2;
-	case 0x07: case 0x08: case 0x0d: case 0x14:
-		return 4;
-	case 0x09: case 0x0a: case 0x11: case 0x15:
-		return 8;
-	case 0x0f: case 0x12:
-		return 16;
-	default:
-		return 0;
-	}
+	static const uint8_t	widths[0x16] = {
+		[0x03] = 1, [0x04] = 1, [0x05] = 2, [0x06] = 2,
+		[0x07] = 4, [0x08] = 4, [0x0d] = 4, [0x14] = 4,
+		[0x09] = 8, [0x0a] = 8, [0x11] = 8, [0x15] = 8,
+		[0x0f] = 16, [0x12] = 16
+	};
+
+	return type < sizeof(widths) ? widths[type] : 0;
 }
 
 /* Integer-like types once their size is known to be right. */
@@ -497,9 +489,12 @@ enum binxml_result
 binxml_render_value(struct text_buffer *text, uint8_t type, const uint8_t *data,
     size_t size)
 {
-	size_t	width = fixed_size(type);
+	size_t	width;
 
-	if (width != 0 && size != width)
+	/* Strings first: most values are. */
+	if (type == 0x01)
+		return binxml_render_utf16(text, data, size);
+	if ((width = fixed_size(type)) != 0 && size != width)
 		return BINXML_FALLBACK;
 	switch (type) {
 	case 0x01:

@@ -57,23 +57,26 @@ enum known_name {
 	NAME_USERID
 };
 
+#define KNOWN(text, id)	{ text, sizeof(text) - 1, id }
 static const struct {
 	const char	*text;
+	size_t		 length;
 	enum known_name	 id;
 } known_names[] = {
-	{ "Event", NAME_EVENT }, { "System", NAME_SYSTEM },
-	{ "EventData", NAME_EVENTDATA }, { "UserData", NAME_USERDATA },
-	{ "Provider", NAME_PROVIDER }, { "EventID", NAME_EVENTID },
-	{ "Version", NAME_VERSION }, { "Level", NAME_LEVEL },
-	{ "Task", NAME_TASK }, { "Opcode", NAME_OPCODE },
-	{ "Keywords", NAME_KEYWORDS }, { "TimeCreated", NAME_TIMECREATED },
-	{ "EventRecordID", NAME_EVENTRECORDID },
-	{ "Execution", NAME_EXECUTION }, { "Channel", NAME_CHANNEL },
-	{ "Computer", NAME_COMPUTER }, { "Security", NAME_SECURITY },
-	{ "Name", NAME_NAME }, { "Guid", NAME_GUID },
-	{ "SystemTime", NAME_SYSTEMTIME }, { "ProcessID", NAME_PROCESSID },
-	{ "ThreadID", NAME_THREADID }, { "UserID", NAME_USERID },
+	KNOWN("Event", NAME_EVENT), KNOWN("System", NAME_SYSTEM),
+	KNOWN("EventData", NAME_EVENTDATA), KNOWN("UserData", NAME_USERDATA),
+	KNOWN("Provider", NAME_PROVIDER), KNOWN("EventID", NAME_EVENTID),
+	KNOWN("Version", NAME_VERSION), KNOWN("Level", NAME_LEVEL),
+	KNOWN("Task", NAME_TASK), KNOWN("Opcode", NAME_OPCODE),
+	KNOWN("Keywords", NAME_KEYWORDS), KNOWN("TimeCreated", NAME_TIMECREATED),
+	KNOWN("EventRecordID", NAME_EVENTRECORDID),
+	KNOWN("Execution", NAME_EXECUTION), KNOWN("Channel", NAME_CHANNEL),
+	KNOWN("Computer", NAME_COMPUTER), KNOWN("Security", NAME_SECURITY),
+	KNOWN("Name", NAME_NAME), KNOWN("Guid", NAME_GUID),
+	KNOWN("SystemTime", NAME_SYSTEMTIME), KNOWN("ProcessID", NAME_PROCESSID),
+	KNOWN("ThreadID", NAME_THREADID), KNOWN("UserID", NAME_USERID),
 };
+#undef KNOWN
 
 /* What an element is to the reference decoder. */
 enum role {
@@ -255,7 +258,7 @@ classify_name(const char *text, size_t length)
 	size_t	i;
 
 	for (i = 0; i < sizeof(known_names) / sizeof(known_names[0]); i++)
-		if (strlen(known_names[i].text) == length &&
+		if (known_names[i].length == length &&
 		    memcmp(known_names[i].text, text, length) == 0)
 			return known_names[i].id;
 	return NAME_OTHER;
@@ -405,21 +408,6 @@ finish_string(struct walk *walk, long string)
 	if (append_static(walk, "", 1) == -1)
 		return -1;
 	return string;
-}
-
-/* Render one value into the record text, mapping the result to 0 / -1. */
-int
-binxml_render(struct walk *walk, uint8_t type, const uint8_t *data, size_t size)
-{
-	switch (binxml_render_value(walk->text, type, data, size)) {
-	case BINXML_OK:
-		return 0;
-	case BINXML_NO_MEMORY:
-		return no_memory(walk);
-	default:
-		return give_up(walk, type == 0x0b || type == 0x0c ?
-		    "floating-point value" : "value libevtx renders otherwise");
-	}
 }
 
 /*
@@ -785,14 +773,19 @@ read_entity(struct walk *walk, size_t offset, struct element *element,
 int
 binxml_normalise_attribute(struct walk *walk, long string)
 {
-	char	*p = walk->text->data + string_start(walk, string);
-	char	*end = walk->text->data + walk->text->used;
+	/* 1: libxml2 reads a space; 2: the XML would misread. */
+	static const uint8_t	 special[256] = {
+		['\t'] = 1, ['\n'] = 1, ['&'] = 2, ['<'] = 2, ['"'] = 2
+	};
+	char			*p = walk->text->data + string_start(walk, string);
+	char			*end = walk->text->data + walk->text->used;
 
 	for (; p < end; p++) {
-		if (*p == '&' || *p == '<' || *p == '"')
+		if (special[(uint8_t)*p] == 0)
+			continue;
+		if (special[(uint8_t)*p] == 2)
 			return give_up(walk, "attribute value XML would misread");
-		if (*p == '\t' || *p == '\n')
-			*p = ' ';
+		*p = ' ';
 	}
 	return 0;
 }

@@ -28,9 +28,21 @@ struct text_buffer {
 	size_t	 allocated;
 };
 
-/* Make room for extra more bytes. Returns 0, or -1 when out of memory. */
-int	 text_reserve(struct text_buffer *, size_t extra);
+/* Grow text for extra more bytes: 0, or -1 when out of memory. */
+int	 text_grow(struct text_buffer *, size_t extra);
 void	 text_free(struct text_buffer *);
+
+/*
+ * Make room for extra more bytes. Returns 0, or -1 when out of memory.
+ * Inline: it is called for every value, and there is room nearly always.
+ */
+static inline int
+text_reserve(struct text_buffer *text, size_t extra)
+{
+	if (text->allocated - text->used >= extra)
+		return 0;
+	return text_grow(text, extra);
+}
 
 /* libfdatetime renders no FILETIME from 10000-01-01 on. */
 #define BINXML_FILETIME_LIMIT	2650467744000000000ULL
