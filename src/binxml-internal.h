@@ -198,6 +198,7 @@ struct binxml_chunk_cache {
 	struct name_entry	slots[NAME_SLOTS];
 	struct text_buffer	names;
 	struct value_slot	values[MAX_VALUES];
+	uint8_t			types[MAX_VALUES];	/* the values' types */
 	struct pending		pending;
 	struct string_table	strings;
 	struct plan_store	plans;
@@ -286,9 +287,9 @@ int	 binxml_replay_embed(struct walk *, const struct value_slot *,
 void	 plan_store_reset(struct plan_store *);
 void	 plan_store_free(struct plan_store *);
 long	 plan_find(struct plan_store *, uint32_t definition,
-	    const struct value_slot *, uint32_t count, const struct plan_context *);
+	    const uint8_t *types, uint32_t count, const struct plan_context *);
 void	 plan_begin(struct walk *, uint32_t definition,
-	    const struct value_slot *, uint32_t count, const struct plan_context *);
+	    const uint8_t *types, uint32_t count, const struct plan_context *);
 void	 plan_end(struct walk *, int success, uint32_t definition_length,
 	    const struct plan_effect *);
 void	 plan_suspend(struct walk *);

@@ -37,9 +37,10 @@
 #define PLAN_MAX_OPS	(1 << 20)	/* steps per chunk, a bound on memory */
 #define PLAN_MAX_TEXT	(1 << 22)	/* static text per chunk */
 
-/* PLAN_STRING_VALUE's checks (flags). */
+/* PLAN_STRING_VALUE's checks (flags), and what follows it. */
 #define CHECK_LONE_LF	0x1
 #define CHECK_ATTRIBUTE	0x2
+#define THEN_SET	0x4	/* pending string b is this string */
 
 /* How a plan's steps use one of its strings (see classify_uses). */
 #define USE_TEXT	0x01	/* cut back to, or checked */
@@ -137,26 +138,20 @@ same_effect(const struct plan_effect *a, const struct plan_effect *b)
  * walk without recording again.
  */
 long
-plan_find(struct plan_store *store, uint32_t definition,
-    const struct value_slot *values, uint32_t count,
-    const struct plan_context *context)
+plan_find(struct plan_store *store, uint32_t definition, const uint8_t *types,
+    uint32_t count, const struct plan_context *context)
 {
 	const struct plan_slot	*slot = slot_of(store, definition);
 	const struct plan	*plan;
-	const uint8_t		*types;
-	uint32_t		 index, i;
+	uint32_t		 index;
 
 	if (slot->generation != store->generation)
 		return -1;
 	for (index = slot->first; index != NO_PLAN; index = plan->next) {
 		plan = &store->plans[index];
-		if (plan->value_count != count ||
-		    !same_context(&plan->context, context))
-			continue;
-		types = store->types + plan->types;
-		for (i = 0; i < count && values[i].type == types[i]; i++)
-			continue;
-		if (i == count)
+		if (plan->value_count == count &&
+		    memcmp(store->types + plan->types, types, count) == 0 &&
+		    same_context(&plan->context, context))
 			return (long)index;
 	}
 	return -1;
@@ -167,13 +162,11 @@ plan_find(struct plan_store *store, uint32_t definition,
  * unless the chunk has as many plans or steps as it may keep.
  */
 void
-plan_begin(struct walk *walk, uint32_t definition,
-    const struct value_slot *values, uint32_t count,
-    const struct plan_context *context)
+plan_begin(struct walk *walk, uint32_t definition, const uint8_t *shape,
+    uint32_t count, const struct plan_context *context)
 {
 	struct plan_store	*store = &walk->cache->plans;
 	uint8_t			*types;
-	uint32_t		 i;
 
 	if (store->count >= PLAN_LIMIT || store->op_count >= PLAN_MAX_OPS)
 		return;
@@ -182,8 +175,7 @@ plan_begin(struct walk *walk, uint32_t definition,
 	if (types == NULL)
 		return;
 	store->types = types;
-	for (i = 0; i < count; i++)
-		types[store->type_count + i] = values[i].type;
+	memcpy(types + store->type_count, shape, count);
 	memset(&store->draft, 0, sizeof(store->draft));
 	store->draft.definition = definition;
 	store->draft.value_count = count;
@@ -566,7 +558,8 @@ is_unsigned(uint8_t type)
  *  - a Data field (name, value, field) becomes one DATA_FIELD;
  *  - an unsigned value only ever read as a <System> number is kept as
  *    the number, not rendered (NUMBER_VALUE);
- *  - a SystemTime FILETIME whose text is never read is only checked.
+ *  - a SystemTime FILETIME whose text is never read is only checked;
+ *  - a value set as a <System> string or number at once does so itself.
  */
 static struct plan_op
 fuse(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
@@ -593,6 +586,12 @@ fuse(const struct plan_store *store, size_t *read, size_t end, uint32_t string)
 	else if (op->type == 0x11 && (use & 0xff) == USE_TIME &&
 	    use >> USE_SHIFT == op->a)
 		fused.code = PLAN_CHECK_FILETIME;
+	if (fused.code != PLAN_CHECK_FILETIME && end - *read >= 1 &&
+	    op[1].code == PLAN_SET && op[1].b == string) {
+		fused.flags |= THEN_SET;
+		fused.b = op[1].a;
+		(*read)++;
+	}
 	return fused;
 }
 
@@ -970,12 +969,18 @@ plan_replay(struct walk *walk, long index, const struct value_slot *window)
 			break;
 		case PLAN_STRING_VALUE:
 			if (replay_string_value(walk, op->flags, &window[op->a],
-			    string++) == -1)
+			    string) == -1)
 				return -1;
+			if (op->flags & THEN_SET)
+				walk->pending->string[op->b] = (long)string;
+			string++;
 			break;
 		case PLAN_NUMBER_VALUE:
-			if (replay_number(walk, &window[op->a], string++) == -1)
+			if (replay_number(walk, &window[op->a], string) == -1)
 				return -1;
+			if (op->flags & THEN_SET)
+				walk->pending->string[op->b] = (long)string;
+			string++;
 			break;
 		case PLAN_CHECK_FILETIME:
 			if (replay_filetime(walk, &window[op->a], string++) == -1)

@@ -199,6 +199,17 @@ copy_ascii(char *out, const uint8_t *data, size_t size)
 		if (good != 0xffff)
 			return n + (size_t)__builtin_ctz(~good) / 2;
 	}
+	/* The last eight, overlapping those done, when all are ASCII. */
+	if (n > 0 && n * 2 < size) {
+		block = _mm_loadu_si128((const __m128i *)(data + size - 16));
+		ascii = _mm_andnot_si128(_mm_cmpeq_epi16(block, zero),
+		    _mm_cmpeq_epi16(_mm_and_si128(block, high), zero));
+		if (_mm_movemask_epi8(ascii) == 0xffff) {
+			_mm_storel_epi64((__m128i *)(out + size / 2 - 8),
+			    _mm_packus_epi16(block, block));
+			return size / 2;
+		}
+	}
 #endif
 	/* Four at a time, then one. */
 	for (; (n + 4) * 2 <= size; n += 4) {

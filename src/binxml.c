@@ -1326,6 +1326,7 @@ read_instance_values(struct walk *walk, size_t offset, struct values *values,
 
 		slot->size = le16(descriptor);
 		slot->type = descriptor[2];
+		walk->cache->types[walk->values_used + i] = descriptor[2];
 		slot->offset = (uint32_t)(data + total);
 		total += slot->size;
 	}
@@ -1464,7 +1465,8 @@ read_instance(struct walk *walk, size_t offset, struct element *parent,
 	if (!walk->plans_off) {
 		context_of(walk, parent, &context);
 		plan = plan_find(&walk->cache->plans, instance.definition,
-		    instance.values.slot, instance.values.count, &context);
+		    walk->cache->types + values_used, instance.values.count,
+		    &context);
 		if (walk->recording != NULL) {
 			plan_suspend(walk);
 			suspended = 1;
@@ -1477,8 +1479,9 @@ read_instance(struct walk *walk, size_t offset, struct element *parent,
 			return status;
 		}
 		if (plan < 0 && !suspended) {
-			plan_begin(walk, instance.definition, instance.values.slot,
-			    instance.values.count, &context);
+			plan_begin(walk, instance.definition,
+			    walk->cache->types + values_used, instance.values.count,
+			    &context);
 			began = walk->recording != NULL;
 		}
 	}
