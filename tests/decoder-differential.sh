@@ -13,6 +13,8 @@
 #              (it shares one record cache between its two lists);
 #   xml        a record whose libevtx XML is not well-formed, which the
 #              reference decoder therefore skips.
+# The binxml decoder also reads every file alike with and without template
+# plans (decode-dump --no-plans), messages included.
 . "${top_srcdir:-.}/tests/lib.sh"
 DUMP=${DECODE_DUMP:-$top_builddir/tests/decode-dump}
 
@@ -50,6 +52,33 @@ if [ -n "$fixtures" ]; then
 	is "$(sql "$TEST_TMP/fast.db" "select count(*) from events")" \
 	    "$(sql "$TEST_TMP/reference.db" "select count(*) from events")" \
 	    "ingest --decoder fast: as many events"
+fi
+
+# Plans: a record that replays its template's plan (binxml-plan.c) reads
+# exactly what walking its tokens reads, problems and reasons included,
+# on the fixtures, a generated Security log and the corpus.
+MKEVTX=$top_builddir/tests/mkevtx
+: > "$TEST_TMP/plan.list"
+for f in $fixtures; do echo "$f"; done >> "$TEST_TMP/plan.list"
+if [ -x "$MKEVTX" ] && "$MKEVTX" --bench-security 20000 --seed 11 \
+    -o "$TEST_TMP/security.evtx" > /dev/null 2>&1; then
+	echo "$TEST_TMP/security.evtx" >> "$TEST_TMP/plan.list"
+	"$DUMP" --compare "$TEST_TMP/security.evtx" > "$TEST_TMP/compare.out" 2>&1
+	summary=$(tail -n 1 "$TEST_TMP/compare.out")
+	is "$(field differences "$summary") $(field identical "$summary")" "0 20000" \
+	    "generated Security log: fast = reference on its 20,000 records"
+fi
+have_corpus && find "$CORPUS" -name '*.evtx' | sort >> "$TEST_TMP/plan.list"
+if [ -s "$TEST_TMP/plan.list" ]; then
+	tr '\n' '\0' < "$TEST_TMP/plan.list" | xargs -0 "$DUMP" --decoder binxml \
+	    --messages > "$TEST_TMP/plans.out" 2>&1
+	tr '\n' '\0' < "$TEST_TMP/plan.list" | xargs -0 "$DUMP" --decoder binxml \
+	    --messages --no-plans > "$TEST_TMP/walk.out" 2>&1
+	cmp -s "$TEST_TMP/plans.out" "$TEST_TMP/walk.out"
+	ok $? "plans: binxml reads with plans what it reads walking every record"
+	grep -q '^R ' "$TEST_TMP/plans.out"
+	ok $? "plans: and read records"
+	cmp "$TEST_TMP/plans.out" "$TEST_TMP/walk.out" | sed 's/^/# /'
 fi
 
 # The real corpus, all of it, in one run (about 30 s of CPU).
