@@ -16,16 +16,22 @@
 
 #include "binxml.h"
 
-#define NAME_SLOTS		4096	/* power of two */
+#define MAX_CHUNK		65536	/* bytes: offsets fit 16 bits */
+#define NAME_KINDS		4	/* name, content and attribute text */
+#define NAME_SLOTS		(MAX_CHUNK * NAME_KINDS)
+#define NAME_TEXT_LIMIT		(1 << 24) /* bytes kept, flushed past it */
 #define MAX_VALUES		4096	/* substitution values on the stack */
 #define PLAN_SLOTS		1024	/* power of two */
 #define PLAN_LIMIT		512	/* plans per chunk, past which records walk */
 #define STRING_STATIC		((uint64_t)1 << 63)	/* in the plans' text */
 #define STRING_NUMBER		((uint64_t)1 << 62)	/* a number, no text */
 
-/* One decoded name (or literal value) of the chunk. */
+/*
+ * One decoded name (or literal value) of the chunk, found by its offset
+ * and what it was read as: a table with a slot for each, so that what a
+ * walk finds never depends on what earlier records read.
+ */
 struct name_entry {
-	uint32_t	offset;		/* of the name structure in the chunk */
 	uint32_t	generation;	/* valid when equal to the cache's */
 	uint32_t	text;		/* UTF-8 in the cache's text buffer */
 	uint16_t	length;
@@ -194,8 +200,7 @@ struct plan_store {
  */
 struct binxml_chunk_cache {
 	uint32_t		generation;
-	int			count;
-	struct name_entry	slots[NAME_SLOTS];
+	struct name_entry	*slots;		/* NAME_SLOTS of them */
 	struct text_buffer	names;
 	struct value_slot	values[MAX_VALUES];
 	uint8_t			types[MAX_VALUES];	/* the values' types */

@@ -39,8 +39,6 @@
 #include "util.h"
 #include "little-endian.h"
 
-#define NAME_LIMIT		2048	/* entries before the table is flushed */
-#define NAME_FULL		3584	/* entries past which a record gives up */
 #define MAX_DEPTH		48	/* element nesting */
 #define USERDATA_MAX_DEPTH	8	/* as the reference decoder recurses */
 #define MAX_LEAF_ATTRIBUTES	16	/* attributes kept on a UserData leaf */
@@ -191,10 +189,14 @@ binxml_chunk_cache_new(void)
 {
 	struct binxml_chunk_cache	*cache = calloc(1, sizeof(*cache));
 
-	if (cache != NULL) {
-		cache->generation = 1;
-		cache->plans.generation = 1;
+	if (cache == NULL)
+		return NULL;
+	if ((cache->slots = calloc(NAME_SLOTS, sizeof(*cache->slots))) == NULL) {
+		free(cache);
+		return NULL;
 	}
+	cache->generation = 1;
+	cache->plans.generation = 1;
 	return cache;
 }
 
@@ -204,22 +206,36 @@ binxml_chunk_cache_free(struct binxml_chunk_cache *cache)
 	if (cache == NULL)
 		return;
 	text_free(&cache->names);
+	free(cache->slots);
 	free(cache->strings.start);
 	plan_store_free(&cache->plans);
 	free(cache);
 }
 
-/* Forget the decoded names: a chunk with too many reads them again. */
+/* Forget the decoded names: a chunk whose names fill much reads them again. */
 static void
 flush_names(struct binxml_chunk_cache *cache)
 {
 	cache->generation++;
-	cache->count = 0;
 	cache->names.used = 0;
 	if (cache->generation == 0) {	/* wrapped: clear for real */
-		memset(cache->slots, 0, sizeof(cache->slots));
+		memset(cache->slots, 0, NAME_SLOTS * sizeof(*cache->slots));
 		cache->generation = 1;
 	}
+}
+
+/* What a name table slot holds. */
+enum name_kind {
+	KIND_NAME,		/* a name structure */
+	KIND_CONTENT,		/* a value token's text in an element */
+	KIND_ATTRIBUTE		/* the same in an attribute, normalised */
+};
+
+/* The slot of what is at offset, read as kind (offset < MAX_CHUNK). */
+static struct name_entry *
+name_slot(struct binxml_chunk_cache *cache, size_t offset, enum name_kind kind)
+{
+	return &cache->slots[offset * NAME_KINDS + kind];
 }
 
 /* Forget the chunk's names and plans: they are keyed by chunk offsets. */
@@ -274,17 +290,15 @@ read_name(struct walk *walk, uint32_t offset)
 {
 	struct binxml_chunk_cache	*cache = walk->cache;
 	struct name_entry		*entry;
-	uint32_t			 slot = (offset >> 1) & (NAME_SLOTS - 1);
 	size_t				 bytes, start;
 
-	for (;;) {
-		entry = &cache->slots[slot];
-		if (entry->generation != cache->generation)
-			break;
-		if (entry->offset == offset)
-			return entry;
-		slot = (slot + 1) & (NAME_SLOTS - 1);
+	if (offset >= walk->size) {
+		give_up(walk, "name past the chunk");
+		return NULL;
 	}
+	entry = name_slot(cache, offset, KIND_NAME);
+	if (entry->generation == cache->generation)
+		return entry;
 	if (!inside(walk, offset, 8)) {
 		give_up(walk, "name past the chunk");
 		return NULL;
@@ -292,11 +306,6 @@ read_name(struct walk *walk, uint32_t offset)
 	bytes = ((size_t)le16(walk->chunk + offset + 6) + 1) * 2;
 	if (bytes > walk->size - offset - 8) {
 		give_up(walk, "name past the chunk");
-		return NULL;
-	}
-	/* Flushing now would pull names from under the open elements. */
-	if (cache->count >= NAME_FULL) {
-		give_up(walk, "too many names in one chunk");
 		return NULL;
 	}
 	start = cache->names.used;
@@ -314,14 +323,12 @@ read_name(struct walk *walk, uint32_t offset)
 		give_up(walk, "name too long");
 		return NULL;
 	}
-	entry->offset = offset;
 	entry->generation = cache->generation;
 	entry->text = (uint32_t)start;
 	entry->length = (uint16_t)(cache->names.used - start);
 	entry->known = (uint16_t)classify_name(cache->names.data + start,
 	    entry->length);
 	entry->size = (uint32_t)(8 + bytes);
-	cache->count++;
 	return entry;
 }
 
@@ -651,18 +658,17 @@ read_literal(struct walk *walk, size_t offset, int in_attribute)
 {
 	struct binxml_chunk_cache	*cache = walk->cache;
 	struct name_entry		*entry;
-	uint32_t			 slot = ((uint32_t)offset >> 1) & (NAME_SLOTS - 1);
 	size_t				 bytes, start, i;
 	char				*p;
 
-	for (;;) {
-		entry = &cache->slots[slot];
-		if (entry->generation != cache->generation)
-			break;
-		if (entry->offset == offset)
-			return entry;
-		slot = (slot + 1) & (NAME_SLOTS - 1);
+	if (offset >= walk->size) {
+		give_up(walk, "value past the chunk");
+		return NULL;
 	}
+	entry = name_slot(cache, offset, in_attribute ? KIND_ATTRIBUTE :
+	    KIND_CONTENT);
+	if (entry->generation == cache->generation)
+		return entry;
 	if (!inside(walk, offset, 4)) {
 		give_up(walk, "value past the chunk");
 		return NULL;
@@ -676,10 +682,6 @@ read_literal(struct walk *walk, size_t offset, int in_attribute)
 		give_up(walk, "value past the chunk");
 		return NULL;
 	}
-	if (cache->count >= NAME_FULL) {
-		give_up(walk, "too many names in one chunk");
-		return NULL;
-	}
 	start = cache->names.used;
 	if (binxml_render_utf16(&cache->names, walk->chunk + offset + 4, bytes) ==
 	    BINXML_NO_MEMORY) {
@@ -690,7 +692,6 @@ read_literal(struct walk *walk, size_t offset, int in_attribute)
 		give_up(walk, "value too long");
 		return NULL;
 	}
-	entry->offset = (uint32_t)offset;
 	entry->generation = cache->generation;
 	entry->text = (uint32_t)start;
 	entry->length = (uint16_t)(cache->names.used - start);
@@ -703,7 +704,6 @@ read_literal(struct walk *walk, size_t offset, int in_attribute)
 			else if (p[i] == '\t' || p[i] == '\n')
 				p[i] = ' ';
 		}
-	cache->count++;
 	return entry;
 }
 
@@ -1642,11 +1642,13 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	*reason = NULL;
 	if (record_size < 28 || record_offset + record_size > chunk_size)
 		return (*reason = "record too small", BINXML_FALLBACK);
+	if (chunk_size > MAX_CHUNK)
+		return (*reason = "chunk too large", BINXML_FALLBACK);
 	/*
 	 * Names are flushed between records only: a record's open elements
 	 * point at table entries. A flushed chunk reads its names again.
 	 */
-	if (cache->count >= NAME_LIMIT)
+	if (cache->names.used > NAME_TEXT_LIMIT)
 		flush_names(cache);
 	memset(&walk, 0, sizeof(walk));
 	walk.chunk = chunk;
