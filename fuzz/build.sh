@@ -23,7 +23,7 @@ libs="$(pkg-config --cflags --libs libevtx libxml-2.0 zlib) -lpthread"
     "$srcdir/src/normalise.c" "$srcdir/src/util.c" "$srcdir/src/event.c" || exit 1
 decoder_sources="$srcdir/src/decoder-libevtx-xml.c $srcdir/src/normalise.c \
     $srcdir/src/util.c $srcdir/src/event.c"
-for f in binxml.c binxml-plan.c binxml-value.c evtx-reader.c decoder-binxml.c decoder-fast.c; do
+for f in binxml.c binxml-plan.c binxml-plan-store.c binxml-value.c evtx-reader.c decoder-binxml.c decoder-fast.c; do
 	[ -f "$srcdir/src/$f" ] && decoder_sources="$decoder_sources $srcdir/src/$f"
 done
 # One binary per decoder: the reference, and the direct BinXml ones when present.

@@ -22,7 +22,12 @@
 #define NAME_TEXT_LIMIT		(1 << 24) /* bytes kept, flushed past it */
 #define MAX_VALUES		4096	/* substitution values on the stack */
 #define PLAN_SLOTS		1024	/* power of two */
-#define PLAN_LIMIT		512	/* plans per chunk, past which records walk */
+#define PLAN_LIMIT		512	/* plans bound per chunk */
+#define LIBRARY_SLOTS		4096	/* power of two */
+#define LIBRARY_LIMIT		2048	/* plans kept across chunks */
+#define PLAN_MAX_OPS		(1 << 20) /* steps kept, a bound on memory */
+#define PLAN_MAX_TEXT		(1 << 22) /* static text kept */
+#define MAX_SIGNATURES		(1 << 23) /* signature text kept */
 #define STRING_STATIC		((uint64_t)1 << 63)	/* in the plans' text */
 #define STRING_NUMBER		((uint64_t)1 << 62)	/* a number, no text */
 
@@ -136,11 +141,14 @@ struct plan_embed {
  * A template definition walked once for one shape of values (their count
  * and types) in one context: the steps its walk took, to replay on a
  * record whose values have the same shape. Plans live in their store's
- * arrays, by index.
+ * arrays, by index, and outlive their chunk: another chunk whose
+ * definition matches the plan's signature uses it too.
  */
 struct plan {
-	uint32_t	definition;	/* offset of the definition in the chunk */
-	uint32_t	next;		/* another shape of it, or NO_PLAN */
+	uint32_t	definition;	/* offset where it was recorded */
+	uint32_t	key;		/* in the library (see library_key) */
+	uint32_t	next;		/* another plan of the key, or NO_PLAN */
+	uint32_t	signature;	/* in signatures, NO_PLAN: this chunk only */
 	uint32_t	value_count;
 	uint32_t	types;		/* value_count types in the store's */
 	uint32_t	ops;		/* op_count steps in the store's */
@@ -154,14 +162,54 @@ struct plan {
 
 #define NO_PLAN	UINT32_MAX
 
-/* One definition offset's first plan. */
+/*
+ * What a plan's walk read of the chunk, so that another chunk can tell
+ * whether its definition would be walked alike: the definition's bytes
+ * from its declared size on, less the name offsets in them; for each name
+ * offset, whether it pointed just past itself (a name written inline,
+ * compared with the bytes) or before (the name read there, compared).
+ */
+struct plan_signature {
+	uint32_t	definition_size; /* as declared, in the key */
+	uint32_t	bytes;		/* definition bytes in the signature text */
+	uint32_t	names;		/* first plan_name */
+	uint32_t	name_count;
+};
+
+/* A name offset in a signed definition. */
+struct plan_name {
+	uint32_t	at;		/* of the offset, from the definition */
+	uint32_t	bytes;		/* the name's count and text, NO_PLAN: inline */
+	uint32_t	length;
+};
+
+/* A name offset the walk being recorded read (recording only). */
+struct plan_note {
+	uint32_t	at;		/* in the chunk */
+	uint32_t	name;		/* the offset read there */
+};
+
+/* A definition offset of the current chunk and its first binding. */
 struct plan_slot {
 	uint32_t	definition;
 	uint32_t	generation;
 	uint32_t	first;
 };
 
-/* The plans of one chunk. */
+/* A plan bound to a definition offset of the current chunk. */
+struct plan_binding {
+	uint32_t	plan;
+	uint32_t	next;
+};
+
+/* The library's index: plans by key. */
+struct library_slot {
+	uint32_t	key;
+	uint32_t	generation;
+	uint32_t	first;
+};
+
+/* The plans of every chunk so far, and which the current chunk uses. */
 struct plan_store {
 	struct plan		*plans;
 	size_t			 count, allocated;
@@ -172,8 +220,19 @@ struct plan_store {
 	struct plan_embed	*embeds;
 	size_t			 embed_count, embed_allocated;
 	struct text_buffer	 text;		/* static strings */
+	struct plan_signature	*signatures;
+	size_t			 signature_count, signature_allocated;
+	struct plan_name	*names;
+	size_t			 name_count, name_allocated;
+	struct text_buffer	 signature_text;
+	uint32_t		 library_generation;
+	struct library_slot	 library[LIBRARY_SLOTS];
+
+	/* The current chunk. */
 	uint32_t		 generation;
 	struct plan_slot	 slots[PLAN_SLOTS];
+	struct plan_binding	*bindings;
+	size_t			 binding_count, binding_allocated;
 
 	/* The plan being recorded. */
 	struct plan		 draft;
@@ -192,6 +251,8 @@ struct plan_store {
 	size_t			 use_allocated;
 	uint32_t		*renumber;	/* likewise */
 	size_t			 renumber_allocated;
+	struct plan_note	*notes;		/* name offsets the walk read */
+	size_t			 note_count, note_allocated;
 };
 
 /*
@@ -290,9 +351,22 @@ int	 binxml_replay_embed(struct walk *, const struct value_slot *,
 	    const struct plan_context *, struct plan_effect *);
 
 void	 plan_store_reset(struct plan_store *);
+void	 plan_store_trim(struct plan_store *);
 void	 plan_store_free(struct plan_store *);
-long	 plan_find(struct plan_store *, uint32_t definition,
-	    const uint8_t *types, uint32_t count, const struct plan_context *);
+long	 plan_find(struct walk *, uint32_t definition, const uint8_t *types,
+	    uint32_t count, const struct plan_context *);
+void	 plan_note_name(struct walk *, size_t at, uint32_t name);
+int	 plan_store_has_room(const struct plan_store *);
+long	 plan_store_add(struct walk *, const struct plan *);
+int	 plan_same_context(const struct plan_context *, const struct plan_context *);
+
+/*
+ * Make room in array items (of size bytes each, *allocated of them) for
+ * more past used. Returns the array, moved maybe, or NULL when out of
+ * memory (items is then still valid).
+ */
+void	*plan_grow_array(void *items, size_t *allocated, size_t used,
+	    size_t more, size_t size);
 void	 plan_begin(struct walk *, uint32_t definition,
 	    const uint8_t *types, uint32_t count, const struct plan_context *);
 void	 plan_end(struct walk *, int success, uint32_t definition_length,

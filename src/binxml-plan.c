@@ -34,8 +34,6 @@
 #include "binxml-internal.h"
 #include "little-endian.h"
 
-#define PLAN_MAX_OPS	(1 << 20)	/* steps per chunk, a bound on memory */
-#define PLAN_MAX_TEXT	(1 << 22)	/* static text per chunk */
 
 /* PLAN_STRING_VALUE's checks (flags), and what follows it. */
 #define CHECK_LONE_LF	0x1
@@ -50,80 +48,6 @@
 #define USE_TIME	0x10	/* SystemTime, its FILETIME kept: not read */
 #define USE_SHIFT	8	/* USE_TIME: the FILETIME's value above */
 
-/*
- * Make room in array items (of size bytes each, *allocated of them) for
- * more past used. Returns the array, moved maybe, or NULL when out of
- * memory (items is then still valid).
- */
-static void *
-grow_array(void *items, size_t *allocated, size_t used, size_t more, size_t size)
-{
-	size_t	 n = *allocated ? *allocated : 64;
-	void	*grown;
-
-	while (n < used + more)
-		n *= 2;
-	if (n == *allocated)
-		return items;
-	if ((grown = reallocarray(items, n, size)) == NULL)
-		return NULL;
-	*allocated = n;
-	return grown;
-}
-
-/* Forget every plan: the next chunk's offsets mean other templates. */
-void
-plan_store_reset(struct plan_store *store)
-{
-	store->count = 0;
-	store->op_count = 0;
-	store->type_count = 0;
-	store->embed_count = 0;
-	store->text.used = 0;
-	if (++store->generation == 0) {	/* wrapped: clear for real */
-		memset(store->slots, 0, sizeof(store->slots));
-		store->generation = 1;
-	}
-}
-
-void
-plan_store_free(struct plan_store *store)
-{
-	free(store->plans);
-	free(store->ops);
-	free(store->types);
-	free(store->embeds);
-	free(store->local);
-	free(store->references);
-	free(store->uses);
-	free(store->renumber);
-	text_free(&store->text);
-}
-
-/* The slot of definition: its own, or the empty one it would take. */
-static struct plan_slot *
-slot_of(struct plan_store *store, uint32_t definition)
-{
-	uint32_t		 i = (definition * 2654435761U) >> 22;
-	struct plan_slot	*slot;
-
-	for (;; i++) {
-		slot = &store->slots[i & (PLAN_SLOTS - 1)];
-		if (slot->generation != store->generation ||
-		    slot->definition == definition)
-			return slot;
-	}
-}
-
-/* 1 when two contexts are the same. */
-static int
-same_context(const struct plan_context *a, const struct plan_context *b)
-{
-	return a->role == b->role && a->userdata_depth == b->userdata_depth &&
-	    a->wrapper_seen == b->wrapper_seen && a->unnamed == b->unnamed &&
-	    a->depth == b->depth;
-}
-
 /* 1 when two effects are the same. */
 static int
 same_effect(const struct plan_effect *a, const struct plan_effect *b)
@@ -133,33 +57,8 @@ same_effect(const struct plan_effect *a, const struct plan_effect *b)
 }
 
 /*
- * The plan of definition for values of this shape in this context, or -1
- * when there is none yet. An unusable plan is returned too: its records
- * walk without recording again.
- */
-long
-plan_find(struct plan_store *store, uint32_t definition, const uint8_t *types,
-    uint32_t count, const struct plan_context *context)
-{
-	const struct plan_slot	*slot = slot_of(store, definition);
-	const struct plan	*plan;
-	uint32_t		 index;
-
-	if (slot->generation != store->generation)
-		return -1;
-	for (index = slot->first; index != NO_PLAN; index = plan->next) {
-		plan = &store->plans[index];
-		if (plan->value_count == count &&
-		    memcmp(store->types + plan->types, types, count) == 0 &&
-		    same_context(&plan->context, context))
-			return (long)index;
-	}
-	return -1;
-}
-
-/*
  * Start recording the walk of definition with these values in context,
- * unless the chunk has as many plans or steps as it may keep.
+ * unless the store has no room left (binxml-plan-store.c).
  */
 void
 plan_begin(struct walk *walk, uint32_t definition, const uint8_t *shape,
@@ -168,9 +67,9 @@ plan_begin(struct walk *walk, uint32_t definition, const uint8_t *shape,
 	struct plan_store	*store = &walk->cache->plans;
 	uint8_t			*types;
 
-	if (store->count >= PLAN_LIMIT || store->op_count >= PLAN_MAX_OPS)
+	if (!plan_store_has_room(store))
 		return;
-	types = grow_array(store->types, &store->type_allocated,
+	types = plan_grow_array(store->types, &store->type_allocated,
 	    store->type_count, count, 1);
 	if (types == NULL)
 		return;
@@ -187,6 +86,7 @@ plan_begin(struct walk *walk, uint32_t definition, const uint8_t *shape,
 	store->abandoned = 0;
 	store->failed = 0;
 	store->suspended = 0;
+	store->note_count = 0;
 	store->first_string = walk->cache->strings.count;
 	walk->recording = store;
 }
@@ -202,7 +102,7 @@ plan_new_string(struct walk *walk, size_t string)
 	uint32_t		*local;
 	size_t			 index = string - store->first_string;
 
-	local = grow_array(store->local, &store->local_allocated, index, 1,
+	local = plan_grow_array(store->local, &store->local_allocated, index, 1,
 	    sizeof(*local));
 	if (local == NULL) {
 		store->failed = 1;
@@ -240,7 +140,7 @@ plan_resume(struct walk *walk)
 		return;
 	from = store->suspended_from - store->first_string;
 	to = walk->cache->strings.count - store->first_string;
-	local = grow_array(store->local, &store->local_allocated, from, to - from,
+	local = plan_grow_array(store->local, &store->local_allocated, from, to - from,
 	    sizeof(*local));
 	if (local == NULL) {
 		store->failed = 1;
@@ -287,12 +187,8 @@ plan_emit(struct walk *walk, enum plan_code code, uint8_t type, uint32_t a,
 		a = local_string(store, a, strings);
 	if (code == PLAN_SET || code == PLAN_FIELD)
 		b = local_string(store, b, strings);
-	if (store->op_count >= PLAN_MAX_OPS) {
-		store->failed = 1;
-		return;
-	}
 	if (store->op_count == store->op_allocated) {
-		ops = grow_array(store->ops, &store->op_allocated,
+		ops = plan_grow_array(store->ops, &store->op_allocated,
 		    store->op_count, 1, sizeof(*ops));
 		if (ops == NULL) {
 			store->failed = 1;
@@ -323,7 +219,7 @@ plan_emit_static(struct walk *walk, const char *bytes, size_t length, int string
 
 	if (store->abandoned || store->failed || store->suspended)
 		return;
-	if (length > PLAN_MAX_TEXT - offset ||
+	if (length > PLAN_MAX_TEXT || offset > PLAN_MAX_TEXT - length ||
 	    text_reserve(&store->text, length) == -1) {
 		store->failed = 1;
 		return;
@@ -356,7 +252,7 @@ plan_emit_embed(struct walk *walk, uint32_t value,
 
 	if (store->abandoned || store->failed || store->suspended)
 		return NO_PLAN;
-	embeds = grow_array(store->embeds, &store->embed_allocated,
+	embeds = plan_grow_array(store->embeds, &store->embed_allocated,
 	    store->embed_count, 1, sizeof(*embeds));
 	if (embeds == NULL) {
 		store->failed = 1;
@@ -399,7 +295,7 @@ count_references(struct plan_store *store)
 	uint8_t			*references;
 	size_t			 strings = store->draft.string_count;
 
-	references = grow_array(store->references, &store->reference_allocated,
+	references = plan_grow_array(store->references, &store->reference_allocated,
 	    0, strings, 1);
 	if (references == NULL)
 		return -1;
@@ -517,7 +413,7 @@ classify_uses(struct plan_store *store)
 	const struct plan_op	*end = store->ops + store->op_count;
 	uint32_t		*uses, strings = store->draft.string_count;
 
-	uses = grow_array(store->uses, &store->use_allocated, 0, strings,
+	uses = plan_grow_array(store->uses, &store->use_allocated, 0, strings,
 	    sizeof(*uses));
 	if (uses == NULL)
 		return -1;
@@ -673,7 +569,7 @@ prune(struct plan_store *store)
 	uint32_t	*renumber, old = 0, new = 0, made, i;
 	struct plan_op	op;
 
-	renumber = grow_array(store->renumber, &store->renumber_allocated, 0,
+	renumber = plan_grow_array(store->renumber, &store->renumber_allocated, 0,
 	    store->draft.string_count, sizeof(*renumber));
 	if (renumber == NULL)
 		return -1;
@@ -730,8 +626,6 @@ plan_end(struct walk *walk, int success, uint32_t definition_length,
     const struct plan_effect *effect)
 {
 	struct plan_store	*store = walk->recording;
-	struct plan_slot	*slot;
-	struct plan		*plans;
 
 	walk->recording = NULL;
 	if (!success || store->failed) {
@@ -746,25 +640,13 @@ plan_end(struct walk *walk, int success, uint32_t definition_length,
 		return;
 	} else
 		store->draft.usable = 1;
-	plans = grow_array(store->plans, &store->allocated, store->count, 1,
-	    sizeof(*plans));
-	if (plans == NULL) {
-		discard_draft(store);
-		return;
-	}
-	store->plans = plans;
 	store->draft.op_count = (uint32_t)(store->op_count - store->draft.ops);
 	store->draft.definition_length = definition_length;
 	store->draft.effect = *effect;
-	slot = slot_of(store, store->draft.definition);
-	if (slot->generation != store->generation) {
-		slot->generation = store->generation;
-		slot->definition = store->draft.definition;
-		slot->first = NO_PLAN;
+	if (plan_store_add(walk, &store->draft) == -1) {
+		discard_draft(store);
+		return;
 	}
-	store->draft.next = slot->first;
-	slot->first = (uint32_t)store->count;
-	plans[store->count++] = store->draft;
 	store->type_count += store->draft.value_count;
 }
 

@@ -743,6 +743,8 @@ read_entity(struct walk *walk, size_t offset, struct element *element,
 		return give_up(walk, "entity name offset");
 	if ((name = read_name(walk, name_offset)) == NULL)
 		return -1;
+	if (recording(walk))
+		plan_note_name(walk, offset + 1, name_offset);
 	*size = 5 + (name_offset == offset + 5 ? name->size : 0);
 	text = walk->cache->names.data + name->text;
 	if (name->length == 2 && memcmp(text, "lt", 2) == 0)
@@ -851,6 +853,8 @@ read_attribute(struct walk *walk, size_t offset, const struct values *values,
 		return give_up(walk, "attribute name offset");
 	if ((name = read_name(walk, name_offset)) == NULL)
 		return -1;
+	if (recording(walk))
+		plan_note_name(walk, offset + 1, name_offset);
 	if (name_offset == offset + at)
 		at += name->size;
 	if ((token = token_at(walk, offset + at)) == -1)
@@ -1189,6 +1193,8 @@ read_start_tag(struct walk *walk, size_t offset, const struct values *values,
 		return give_up(walk, "element name offset");
 	if ((name = read_name(walk, name_offset)) == NULL)
 		return -1;
+	if (recording(walk))
+		plan_note_name(walk, offset + *at - 4, name_offset);
 	if (name_offset == offset + *at) {
 		*at += name->size;
 		*element_size -= name->size;
@@ -1464,7 +1470,7 @@ read_instance(struct walk *walk, size_t offset, struct element *parent,
 		return -1;
 	if (!walk->plans_off) {
 		context_of(walk, parent, &context);
-		plan = plan_find(&walk->cache->plans, instance.definition,
+		plan = plan_find(walk, instance.definition,
 		    walk->cache->types + values_used, instance.values.count,
 		    &context);
 		if (walk->recording != NULL) {
@@ -1650,6 +1656,7 @@ binxml_decode_record(struct binxml_chunk_cache *cache, const uint8_t *chunk,
 	 */
 	if (cache->names.used > NAME_TEXT_LIMIT)
 		flush_names(cache);
+	plan_store_trim(&cache->plans);
 	memset(&walk, 0, sizeof(walk));
 	walk.chunk = chunk;
 	walk.size = chunk_size;
