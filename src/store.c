@@ -239,6 +239,13 @@ forget_source(struct store *store, int64_t source_id)
 		"DELETE FROM attribution WHERE process_row IN "
 		    "(SELECT id FROM processes WHERE source_id = ?1) OR logon_row IN "
 		    "(SELECT id FROM logons WHERE source_id = ?1)",
+		/*
+		 * Gaps about this source, and gap evidence among its
+		 * connections: derived too, and redone by the next gaps run.
+		 */
+		"DELETE FROM gap_evidence WHERE network_event_id IN "
+		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		"DELETE FROM gaps WHERE source_id = ?1",
 		"DELETE FROM network_events WHERE source_id = ?1",
 		"DELETE FROM processes WHERE source_id = ?1",
 		"DELETE FROM logons WHERE source_id = ?1",
