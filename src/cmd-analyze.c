@@ -104,6 +104,7 @@ detect_and_find_gaps(struct store *store, FILE *out)
 	}
 	detect_options_free(&detect);
 	gaps_options_init(&gaps);
+	gaps.brief = 1;
 	fputc('\n', out);
 	if (gaps_run(store_db(store), &gaps, out, error, sizeof(error)) == -1) {
 		fputs("wfpsift: gaps: ", stderr);

@@ -13,7 +13,8 @@
 static const char usage[] =
     "usage: wfpsift gaps [-d CASE] [--zeek-conn FILE] [--pcap FILE]\n"
     "                    [--silence-factor N] [--min-silence MINUTES]\n"
-    "                    [--clock-skew SECONDS] [--discovery-targets N] [-v] [-q]\n"
+    "                    [--clock-skew SECONDS] [--discovery-targets N]\n"
+    "                    [--min-severity LEVEL] [-v] [-q]\n"
     "\n"
     "Find what the case's logs could not see and replace the case's gaps,\n"
     "gap_evidence, witness_flows and coverage tables: traffic a host sent\n"
@@ -34,6 +35,9 @@ static const char usage[] =
     "                             matching their records (default 300)\n"
     "      --discovery-targets N  hosts a process must reach by UDP/ICMP only\n"
     "                             to be a suspected raw-socket scanner (default 3)\n"
+    "      --min-severity LEVEL   print in full only gaps of LEVEL (info, low,\n"
+    "                             medium, high) or above; count the others\n"
+    "                             (default info: all)\n"
     "  -v, --verbose              print each gap's evidence query\n"
     "  -q, --quiet                print only the number of gaps\n"
     "  -h, --help                 this help\n"
@@ -118,6 +122,7 @@ parse_options(int argc, char **argv, struct gaps_command *command)
 		{ "min-silence", required_argument, NULL, 'M' },
 		{ "clock-skew", required_argument, NULL, 'K' },
 		{ "discovery-targets", required_argument, NULL, 'T' },
+		{ "min-severity", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -146,6 +151,12 @@ parse_options(int argc, char **argv, struct gaps_command *command)
 		case 'F': case 'M': case 'K': case 'T':
 			if (numeric_option(c, optarg, options) != EXIT_OK)
 				return EXIT_USAGE;
+			break;
+		case 'S':
+			if ((options->print_min_severity =
+			    gap_severity_rank(optarg)) == -1)
+				return command_usage_error(&cmd_gaps, "--min-severity "
+				    "is info, low, medium or high, not '%s'", optarg);
 			break;
 		case 'v':
 			options->verbose = 1;
