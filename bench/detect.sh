@@ -78,8 +78,6 @@ INSERT INTO network_events (id, event_row, source_id, record_id, host, time,
 COMMIT;
 SQL
 fi
-# DETECT_BUILD_ONLY=1: only build the case (tests/robust-kill-detect.sh).
-[ -z "$DETECT_BUILD_ONLY" ] || exit 0
 echo "running: $WFPSIFT detect -q -d $CASE"
 /usr/bin/time -v "$WFPSIFT" detect -d "$CASE" > "$OUT/detect.out" 2> "$OUT/detect.time"
 grep -E "Elapsed|Maximum resident" "$OUT/detect.time"
