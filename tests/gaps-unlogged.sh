@@ -13,7 +13,7 @@ MKPCAP="$top_builddir/tests/mkpcap"
 MKCONNLOG="$top_srcdir/tests/mkconnlog.sh"
 START=1793610001	# 2026-11-02 09:00:01 UTC
 
-plan 31
+plan 33
 
 # scan_case CASE syn|connect [no-srv01-log] [ws01-log-ends-early]
 scan_case() {
