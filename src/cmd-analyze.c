@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "case-lock.h"
 #include "cmd-ingest.h"
 #include "command.h"
 #include "detect.h"
@@ -167,6 +168,7 @@ run_analyze(int argc, char **argv)
 	struct ingest_command_options	 options;
 	struct ingest_totals		 totals;
 	struct store			*store = NULL;
+	struct case_lock		*lock = NULL;
 	char				 output_dir[4096];
 	int				 status;
 
@@ -176,7 +178,7 @@ run_analyze(int argc, char **argv)
 		return status;
 	if (options.help)
 		return command_help(&cmd_analyze);
-	status = ingest_run(&options, &store, &totals);
+	status = ingest_run(&options, &store, &lock, &totals);
 	if (store == NULL)
 		return status;
 	ingest_print_summary(&totals, stdout);
@@ -192,7 +194,7 @@ run_analyze(int argc, char **argv)
 	fputs("\ncase: ", stdout);
 	fputs_safe(options.case_path, stdout);
 	fputc('\n', stdout);
-	store_close(store);
+	case_close(store, lock);
 	return status;
 }
 

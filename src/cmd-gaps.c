@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case-lock.h"
 #include "command.h"
 #include "gaps.h"
 #include "store.h"
@@ -43,7 +44,8 @@ static const char usage[] =
     "  -h, --help                 this help\n"
     "\n"
     "Exit status: 0 when the analysis ran (whether or not it found gaps),\n"
-    "1 when the case or a witness file could not be read, 2 on a usage error.\n";
+    "1 when the case or a witness file could not be read, 2 on a usage error,\n"
+    "3 when another wfpsift process kept writing the case longer than the wait.\n";
 
 /* Parsed command line. */
 struct gaps_command {
@@ -182,6 +184,7 @@ run_gaps(int argc, char **argv)
 {
 	struct gaps_command	 command;
 	struct store		*store;
+	struct case_lock	*lock;
 	char			 error[1024];
 	int			 status, count;
 
@@ -192,10 +195,11 @@ run_gaps(int argc, char **argv)
 	if (status == EXIT_OK && command.help)
 		status = command_help(&cmd_gaps);
 	else if (status == EXIT_OK) {
-		if (store_open(command.case_path, 1, &store, error, sizeof(error)) == -1) {
+		status = case_open_for_writing(command.case_path, 1, &store,
+		    &lock, error, sizeof(error));
+		if (status != EXIT_OK)
 			fprintf(stderr, "wfpsift gaps: %s\n", error);
-			status = EXIT_ERROR;
-		} else {
+		else {
 			count = gaps_run(store_db(store), &command.options,
 			    command.quiet ? NULL : stdout, error, sizeof(error));
 			if (count == -1) {
@@ -204,7 +208,7 @@ run_gaps(int argc, char **argv)
 			} else
 				printf("%s%d gap%s in %s\n", command.quiet ? "" : "\n",
 				    count, count == 1 ? "" : "s", command.case_path);
-			store_close(store);
+			case_close(store, lock);
 		}
 	}
 	free(command.options.zeek_conn_paths);

@@ -109,11 +109,17 @@ now_iso(char *buffer, size_t size)
 	    buffer, size);
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+/*
+ * Length of the valid UTF-8 sequence at p, or 0 when it is not one. Valid
+ * as RFC 3629 says: no overlong forms (an overlong U+009B would otherwise
+ * pass as a C1 control in disguise), no UTF-16 surrogates, nothing past
+ * U+10FFFF; the second byte's range depends on the first.
+ */
 static size_t
 utf8_sequence_length(const unsigned char *p)
 {
-	size_t	length, i;
+	unsigned char	low = 0x80, high = 0xbf;
+	size_t		length, i;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -125,7 +131,17 @@ utf8_sequence_length(const unsigned char *p)
 		length = 4;
 	else
 		return 0;
-	for (i = 1; i < length; i++)
+	if (p[0] == 0xe0)
+		low = 0xa0;
+	else if (p[0] == 0xed)
+		high = 0x9f;
+	else if (p[0] == 0xf0)
+		low = 0x90;
+	else if (p[0] == 0xf4)
+		high = 0x8f;
+	if (p[1] < low || p[1] > high)
+		return 0;
+	for (i = 2; i < length; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 	return length;
