@@ -37,8 +37,9 @@ int	 store_defer_indexes(struct store *);
 int	 store_restore_indexes(struct store *);
 
 /*
- * bulk 1: no fsync during the load (survives a killed process, not a power
- * cut); 0: back to the usual durability, with a checkpoint.
+ * bulk 1: no fsync and no foreign key lookups during the load (survives a
+ * killed process, not a power cut); 0: back to the usual settings, with a
+ * checkpoint that makes the case durable. Call outside a transaction.
  */
 int	 store_set_bulk_load(struct store *, int bulk);
 
