@@ -766,20 +766,18 @@ begin_bulk_load(struct pipeline *pipeline, struct store *store)
 
 /*
  * End the bulk load: build the indexes again and make the case durable.
- * On failure the definitions stay in case_info, for the next open.
+ * On failure the transaction is left open for the caller to report the
+ * error and roll back; the definitions stay in case_info for the next open.
  */
 static int
 end_bulk_load(struct pipeline *pipeline, struct store *store)
 {
-	int	result = 0;
-
 	if (!pipeline->bulk_begun)
 		return 0;
-	if (store_restore_indexes(store) == -1)
-		result = -1;
-	if (store_set_bulk_load(store, 0) == -1)
-		result = -1;
-	return result;
+	if (store_restore_indexes(store) == -1 ||
+	    store_set_bulk_load(store, 0) == -1)
+		return -1;
+	return 0;
 }
 
 /* Write one file's job into the case. Returns -1 only on a store failure. */
@@ -973,9 +971,12 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 		}
 	}
 	finish_pipeline(&pipeline, threads, started_threads);
+	/* After a store failure (already said) it is likely to fail too: quietly. */
 	if (end_bulk_load(&pipeline, store) == -1) {
-		fprintf(stderr, "wfpsift: cannot rebuild the case's indexes: %s "
-		    "(the next run rebuilds them)\n", store_error(store));
+		if (result == 0)
+			fprintf(stderr, "wfpsift: cannot rebuild the case's indexes: "
+			    "%s (the next run rebuilds them)\n", store_error(store));
+		store_rollback(store);
 		result = -1;
 	}
 	if (options->show_progress && totals->records > 0)

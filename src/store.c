@@ -238,7 +238,8 @@ step_done(sqlite3_stmt *statement)
  * Drop the deferrable indexes (DEFERRABLE_INDEXES) for a bulk load, saving
  * their definitions in case_info in the same transaction, so that they are
  * either still there or recorded for store_restore_indexes, whenever the
- * process dies. Must be called outside a transaction.
+ * process dies. Must be called outside a transaction; on failure the
+ * transaction is left for the caller to roll back after reading the error.
  */
 int
 store_defer_indexes(struct store *store)
@@ -268,11 +269,12 @@ store_defer_indexes(struct store *store)
 		}
 		sqlite3_free(drop);
 	}
+	/* Finalized first: finalizing a finished statement clears the error. */
+	sqlite3_finalize(next);
+	next = NULL;
 	result = execute(store, "COMMIT");
 out:
 	sqlite3_finalize(next);
-	if (result == -1)
-		execute(store, "ROLLBACK");
 	return result;
 }
 
@@ -304,7 +306,8 @@ is_create_index(sqlite3 *db, const char *sql)
  * Build again, in one transaction, the indexes store_defer_indexes
  * recorded in case_info, unless an index of that name exists already (the
  * schema's own are recreated by store_open's schema pass), and forget the
- * records. A no-op when there are none.
+ * records. A no-op when there are none. On failure the transaction is left
+ * for the caller to roll back after reading the error.
  */
 int
 store_restore_indexes(struct store *store)
@@ -344,6 +347,10 @@ store_restore_indexes(struct store *store)
 		free(sql);
 		name = sql = NULL;
 	}
+	/* Finalized first: finalizing a finished statement clears the error. */
+	sqlite3_finalize(next);
+	sqlite3_finalize(forget);
+	next = forget = NULL;
 	if (step == SQLITE_DONE)
 		result = execute(store, "COMMIT");
 out:
@@ -351,8 +358,6 @@ out:
 	free(sql);
 	sqlite3_finalize(next);
 	sqlite3_finalize(forget);
-	if (result == -1)
-		execute(store, "ROLLBACK");
 	return result;
 }
 

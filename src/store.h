@@ -31,7 +31,8 @@ int	 store_rollback(struct store *);
  * For a bulk load: drop the secondary indexes of the tables ingest fills
  * (not those leading with source_id), recording their definitions in
  * case_info, and build them again at the end. store_open restores any a
- * killed run left recorded. Both run their own transaction.
+ * killed run left recorded. Both run their own transaction; on failure
+ * they leave it open, for the caller to read the error and roll back.
  */
 int	 store_defer_indexes(struct store *);
 int	 store_restore_indexes(struct store *);
