@@ -11,6 +11,10 @@
 MKEVTX=$top_builddir/tests/mkevtx
 [ -x "$MKEVTX" ] || plan_skip_all "tests/mkevtx is not built"
 ls "$TESTDATA"/*.evtx >/dev/null 2>&1 || plan_skip_all "no fixtures"
+# The fixture writer's own allocations at exit are not what this tests.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    "$MKEVTX" --bench-security 20000 "$TEST_TMP/big.evtx" >/dev/null ||
+    plan_skip_all "mkevtx --bench-security failed"
 
 # indexes CASE: every index of the case, name and definition, sorted.
 indexes() {
@@ -51,8 +55,6 @@ for escape in 'backslash \\' 'quote \"' 'newline \n' 'tab \t' 'control \u00'; do
 done
 
 # A small case that an analyst added indexes to, then a larger input: bulk.
-"$MKEVTX" --bench-security 20000 "$TEST_TMP/big.evtx" >/dev/null ||
-    echo "# mkevtx --bench-security failed" >&2
 "$WFPSIFT" ingest -q -d "$TEST_TMP/added.db" "$TESTDATA/connect-scan.evtx"
 sql "$TEST_TMP/added.db" "CREATE INDEX analyst_by_app ON
     network_events(application_name, remote_port);
