@@ -302,6 +302,23 @@ is_create_index(sqlite3 *db, const char *sql)
 	return single;
 }
 
+/* 1 when case_info records indexes to build again (or it cannot be read). */
+static int
+deferred_indexes_recorded(struct store *store)
+{
+	sqlite3_stmt	*statement;
+	int		 recorded = 1;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT EXISTS (SELECT 1 FROM case_info "
+	    "WHERE substr(key, 1, length('" DEFERRED_INDEX_PREFIX "')) = '"
+	    DEFERRED_INDEX_PREFIX "')", -1, &statement, NULL) != SQLITE_OK)
+		return 1;
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		recorded = sqlite3_column_int(statement, 0);
+	sqlite3_finalize(statement);
+	return recorded;
+}
+
 /*
  * Build again, in one transaction, the indexes store_defer_indexes
  * recorded in case_info, unless an index of that name exists already (the
@@ -316,6 +333,9 @@ store_restore_indexes(struct store *store)
 	char		*name = NULL, *sql = NULL;
 	int		 result = -1, step;
 
+	/* Every command opens the case: take the write lock only when needed. */
+	if (!deferred_indexes_recorded(store))
+		return 0;
 	if (execute(store, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (sqlite3_prepare_v2(store->db, "SELECT substr(key, length('"
