@@ -400,21 +400,29 @@ wrapped_logs(struct gap_context *context)
 	return status;
 }
 
-/* What each file's header and reading said about it. */
+/*
+ * What each file's header and reading said about it. The times and counts
+ * of every file's records come from one grouped pass over events, not a
+ * pass per figure.
+ */
 static const char sources_sql[] =
+    "WITH spans AS (SELECT source_id,"
+    "  min(time_unix_us) FILTER (WHERE recovered = 0) AS first_us,"
+    "  max(time_unix_us) FILTER (WHERE recovered = 0) AS last_us,"
+    "  count(*) FILTER (WHERE recovered = 1) AS recovered,"
+    "  min(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_first_us,"
+    "  max(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_last_us"
+    "  FROM events GROUP BY source_id) "
     "SELECT s.id, s.path, s.status, s.dirty, s.full, s.corrupted,"
     "  (SELECT host FROM events e WHERE e.source_id = s.id AND e.host IS NOT NULL"
     "   GROUP BY host ORDER BY count(*) DESC, host LIMIT 1),"
-    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
-    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
+    "  p.first_us, p.last_us,"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'chunk'),"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'record'),"
-    "  (SELECT count(*) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
-    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
-    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
+    "  coalesce(p.recovered, 0), p.recovered_first_us, p.recovered_last_us,"
     "  EXISTS (SELECT 1 FROM events e WHERE e.source_id = s.id AND e.event_id = 1104"
     "   AND " EVENTLOG_PROVIDER ") "
-    "FROM sources s ORDER BY s.id";
+    "FROM sources s LEFT JOIN spans p ON p.source_id = s.id ORDER BY s.id";
 
 /* One row of sources_sql. */
 struct source_facts {
