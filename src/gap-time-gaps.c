@@ -10,25 +10,22 @@
  * after a full log, ending with a clear, or spanning a record-number jump
  * is already another gap.
  *
- * One pass reads every live record's (host, channel, time) from the
- * events_by_log_time index in order, so no sort is needed however large
- * the case: each log's count, its minute steps and its long silences are
- * gathered as it streams past, and only the silences long enough are
- * read back from their records and checked against the other gaps.
+ * One pass reads every live record's (host, channel, time) in order (one
+ * sort of those few columns): each log's count, its minute steps and its
+ * long silences are gathered as it streams past, and only the silences
+ * long enough are read back from their records and checked against the
+ * other gaps. No join ever meets every record.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gap.h"
 
-/*
- * Every live record in log order. recovered is constant here; ordering by
- * it lets the index deliver the rows without a sort.
- */
+/* Every live record in log order. */
 static const char scan_sql[] =
     "SELECT host, channel, time_unix_us, id FROM events"
     " WHERE recovered = 0 AND host IS NOT NULL AND time_unix_us IS NOT NULL"
-    " ORDER BY host, channel, time_unix_us, recovered, id";
+    " ORDER BY host, channel, time_unix_us, id";
 
 /* What makes a long silence another gap's, and its two records' times. */
 static const char check_sql[] =

@@ -321,8 +321,6 @@ CREATE TABLE IF NOT EXISTS coverage (
 CREATE INDEX IF NOT EXISTS events_by_source ON events(source_id, record_id);
 CREATE INDEX IF NOT EXISTS events_by_host_time ON events(host, time_unix_us);
 CREATE INDEX IF NOT EXISTS events_by_event_id ON events(event_id);
-CREATE INDEX IF NOT EXISTS events_by_log_time ON events(host, channel, time_unix_us,
-  recovered) WHERE recovered = 0;
 CREATE INDEX IF NOT EXISTS network_by_host_time ON network_events(host, time_unix_us);
 CREATE INDEX IF NOT EXISTS network_by_remote ON network_events(remote_ip, time_unix_us);
 CREATE INDEX IF NOT EXISTS network_by_local ON network_events(local_ip, time_unix_us);
