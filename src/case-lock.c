@@ -167,6 +167,15 @@ case_open_for_writing(const char *path, int must_exist, struct store **store,
 		*lock = NULL;
 		return EXIT_ERROR;
 	}
+	/* Indexes a killed bulk load left dropped: only a writer rebuilds them. */
+	if (store_restore_indexes(*store) == -1) {
+		snprintf(error, error_size, "%s: cannot rebuild its indexes: %s",
+		    path, sqlite3_errmsg(store_db(*store)));
+		case_close(*store, *lock);
+		*store = NULL;
+		*lock = NULL;
+		return EXIT_ERROR;
+	}
 	return EXIT_OK;
 }
 

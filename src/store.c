@@ -11,7 +11,7 @@
  * the tables ingest fills and builds them again at its end, which costs a
  * sort instead of a B-tree search per row and index. Their definitions are
  * saved in case_info in the transaction that drops them, so a run killed
- * in between leaves a case that store_open repairs, whatever command opens
+ * in between leaves a case that the next command writing it repairs
  * it next.
  */
 #include <stdio.h>
@@ -147,9 +147,12 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
 	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
 	    execute(store, "PRAGMA foreign_keys = ON") == -1 ||
-	    create_schema(store) == -1 || store_restore_indexes(store) == -1) {
-		snprintf(error, error_size, "%s: not a usable case file: %s", path,
-		    sqlite3_errmsg(store->db));
+	    create_schema(store) == -1) {
+		int code = sqlite3_errcode(store->db) & 0xff;
+
+		snprintf(error, error_size, "%s: not a usable case file: %s%s",
+		    path, sqlite3_errmsg(store->db), code == SQLITE_FULL ||
+		    code == SQLITE_IOERR ? " (disk full or file size limit?)" : "");
 		sqlite3_close(store->db);
 		free(store);
 		return -1;

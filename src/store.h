@@ -30,8 +30,9 @@ int	 store_rollback(struct store *);
 /*
  * For a bulk load: drop the secondary indexes of the tables ingest fills
  * (not those leading with source_id), recording their definitions in
- * case_info, and build them again at the end. store_open restores any a
- * killed run left recorded. Both run their own transaction; on failure
+ * case_info, and build them again at the end. case_open_for_writing
+ * restores any a killed run left recorded, under the case lock (a reader
+ * such as report must not rebuild them under a running bulk load). Both run their own transaction; on failure
  * they leave it open, for the caller to read the error and roll back.
  */
 int	 store_defer_indexes(struct store *);
