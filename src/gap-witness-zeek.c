@@ -50,8 +50,16 @@ struct zeek_reader {
 };
 
 /*
+ * A conn.log line is a few hundred bytes; one longer than this is not a
+ * conn.log line, and reading it whole would let a hostile file take all
+ * memory.
+ */
+#define ZEEK_MAX_LINE	(1024 * 1024)
+
+/*
  * Read the next line into reader->line without its newline. Returns 1,
- * 0 at the end of the file, -1 on a read error.
+ * 0 at the end of the file, -1 on a read error, -2 for a line longer
+ * than ZEEK_MAX_LINE.
  */
 static int
 read_line(struct zeek_reader *reader)
@@ -61,6 +69,8 @@ read_line(struct zeek_reader *reader)
 
 	for (;;) {
 		if (reader->line_size - length < 2) {
+			if (reader->line_size >= ZEEK_MAX_LINE)
+				return -2;
 			grown = realloc(reader->line, reader->line_size * 2);
 			if (grown == NULL)
 				return -1;
@@ -323,6 +333,10 @@ read_lines(struct zeek_reader *reader)
 	if (status == -1)
 		return gap_error(reader->context, "%s: read error at line %lld",
 		    reader->path, (long long)reader->line_number + 1);
+	if (status == -2)
+		return gap_error(reader->context, "%s: line %lld is longer than "
+		    "%d bytes: not a Zeek conn.log", reader->path,
+		    (long long)reader->line_number + 1, ZEEK_MAX_LINE);
 	if (!formatted)
 		return gap_error(reader->context, "%s: not a Zeek conn.log (no "
 		    "#fields header and no JSON lines)", reader->path);
