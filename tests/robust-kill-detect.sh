@@ -14,11 +14,11 @@
 #   gaps    A: with a Zeek conn.log of a SYN scan from the host (1 gap,
 #              300 witness flows)  B: without it (coverage only)
 # Each kill runs the settings the case does not hold yet. ROBUST_DETECT_KILLS
-# (default 15) kills per command, ROBUST_SEED the seed; 'make soak' runs more.
+# (default 8) kills per command, ROBUST_SEED the seed; 'make soak' runs more.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/robust-lib.sh"
 
-kills=${ROBUST_DETECT_KILLS:-15}
+kills=${ROBUST_DETECT_KILLS:-8}
 seed=${ROBUST_SEED:-$(date +%s)}
 records=100000
 mkevtx="$top_builddir/tests/mkevtx"
