@@ -11,8 +11,7 @@
  * the tables ingest fills and builds them again at its end, which costs a
  * sort instead of a B-tree search per row and index. Their definitions are
  * saved in case_info in the transaction that drops them, so a run killed
- * in between leaves a case that the next command writing it repairs
- * it next.
+ * in between leaves a case that the next command writing it repairs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,7 +290,6 @@ is_create_index(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt	*statement;
 	const char	*tail;
-	int		 single;
 
 	if (sqlite3_strnicmp(sql, "CREATE INDEX ", 13) != 0 &&
 	    sqlite3_strnicmp(sql, "CREATE UNIQUE INDEX ", 20) != 0)
@@ -301,8 +299,7 @@ is_create_index(sqlite3 *db, const char *sql)
 	sqlite3_finalize(statement);
 	while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == ';')
 		tail++;
-	single = *tail == '\0';
-	return single;
+	return *tail == '\0';
 }
 
 /* 1 when case_info records indexes to build again (or it cannot be read). */
@@ -326,7 +323,8 @@ deferred_indexes_recorded(struct store *store)
  * Build again, in one transaction, the indexes store_defer_indexes
  * recorded in case_info, unless an index of that name exists already (the
  * schema's own are recreated by store_open's schema pass), and forget the
- * records. A no-op when there are none. On failure the transaction is left
+ * records. Called by ingest at the end of a bulk load and, under the case
+ * lock, by case_open_for_writing. A no-op when there are none. On failure the transaction is left
  * for the caller to roll back after reading the error.
  */
 int
@@ -336,7 +334,7 @@ store_restore_indexes(struct store *store)
 	char		*name = NULL, *sql = NULL;
 	int		 result = -1, step;
 
-	/* Every command opens the case: take the write lock only when needed. */
+	/* Nothing recorded (the usual case): no write transaction at all. */
 	if (!deferred_indexes_recorded(store))
 		return 0;
 	if (execute(store, "BEGIN IMMEDIATE") == -1)
