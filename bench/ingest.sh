@@ -3,13 +3,16 @@
 #
 #   bench/ingest.sh [FILE...]
 #
-# For each file, and each decoder (DECODERS, default: every one wfpsift
-# knows), measure 'wfpsift ingest --decode-only' (read + decode + normalise)
-# and 'wfpsift ingest' (the same, stored in a fresh case), and
-# 'evtxexport -f xml > /dev/null' on the same file. Prints one table: file,
-# size, records, wall time, MB/s, records/s and peak RSS. With no FILE, it
-# uses the largest files of ../shared/corpus and a generated 1 GB Security
-# log (BENCH_RECORDS records, default 2,000,000) written by tests/mkevtx.
+# For each file, and each decoder (DECODERS, default: fast, the default
+# one; "fast libevtx-xml binxml" for all), measure 'wfpsift ingest
+# --decode-only' (read + decode + normalise) and 'wfpsift ingest' (the
+# same, stored in a fresh case), and 'evtxexport -f xml > /dev/null' on the
+# same file (EVTXEXPORT=0 skips it: about 4 MB/s). Prints one table: file,
+# size, records, wall time, CPU time (user + sys, the number to trust on a
+# loaded machine), MB/s of wall time and of CPU time, records/s and peak
+# RSS, and the load average before and after. With no FILE, it uses the
+# largest files of ../shared/corpus and a generated 1.3 GB Security log
+# (BENCH_RECORDS records, default 2,000,000) written by tests/mkevtx.
 # THREADS sets -j (default 1: per-core numbers).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +25,7 @@ threads=${THREADS:-1}
 mkdir -p "$out"
 
 [ -x "$wfpsift" ] || { echo "bench: build first (./quickstart or make)" >&2; exit 1; }
-decoders=${DECODERS:-$("$wfpsift" ingest --help |
-    sed -n 's/.*--decoder NAME *\([a-z|-]*\).*/\1/p' | tr '|' ' ')}
+decoders=${DECODERS:-fast}
 
 if [ $# -eq 0 ]; then
 	if [ -d "$corpus" ]; then
@@ -37,22 +39,28 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
-# measure LABEL FILE COMMAND...: one table row from /usr/bin/time.
-measure() {
-	label=$1 file=$2; shift 2
-	/usr/bin/time -f '%e %M' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"
-	read -r seconds rss_kb <"$out/time"
-	size=$(stat -c %s "$file")
-	records=$(sed -n 's/.*: \([0-9]*\) records.*/\1/p' "$out/stdout" | tail -1)
-	[ -n "$records" ] || records=$(grep -c '<Event ' "$out/stdout" 2>/dev/null || echo -)
-	awk -v l="$label" -v f="$(basename "$file")" -v s="$size" -v r="$records" \
-	    -v t="$seconds" -v m="$rss_kb" 'BEGIN {
-		mb = s / 1e6; tt = (t > 0 ? t : 0.001)
-		printf "%-34s %-26s %9.1f %10s %8.2f %9.1f %11s %8.1f\n", f, l, mb, r, t,
-		    mb / tt, (r ~ /^[0-9]+$/ ? sprintf("%.0f", r / tt) : "-"), m / 1024 }'
+# row FILE LABEL RECORDS WALL USER SYS RSS_KB: one table row.
+row() {
+	awk -v f="$(basename "$1")" -v l="$2" -v s="$(stat -c %s "$1")" -v r="$3" \
+	    -v t="$4" -v u="$5" -v y="$6" -v m="$7" 'BEGIN {
+		mb = s / 1e6; c = u + y
+		tt = (t > 0 ? t : 0.001); cc = (c > 0 ? c : 0.001)
+		printf "%-30s %-20s %8.1f %9s %7.2f %7.2f %8.1f %8.1f %10s %7.1f\n",
+		    substr(f, 1, 30), l, mb, r, t, c, mb / tt, mb / cc,
+		    (r ~ /^[0-9]+$/ ? sprintf("%.0f", r / tt) : "-"), m / 1024 }'
 }
 
-printf '%-34s %-26s %9s %10s %8s %9s %11s %8s\n' file stage MB records seconds MB/s records/s RSS_MB
+# measure LABEL FILE COMMAND...: run the command under /usr/bin/time.
+measure() {
+	label=$1 file=$2; shift 2
+	/usr/bin/time -f '%e %U %S %M' -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr"
+	read -r seconds user sys rss_kb <"$out/time"
+	records=$(sed -n 's/.*: \([0-9]*\) records.*/\1/p' "$out/stdout" | tail -1)
+	row "$file" "$label" "${records:--}" "$seconds" "$user" "$sys" "$rss_kb"
+}
+
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-30s %-20s %8s %9s %7s %7s %8s %8s %10s %7s\n' file stage MB records wall_s cpu_s MB/s MB/cpu_s records/s RSS_MB
 for file in "$@"; do
 	for decoder in $decoders; do
 		measure "decode $decoder" "$file" "$wfpsift" ingest --decode-only \
@@ -61,16 +69,14 @@ for file in "$@"; do
 		measure "decode+store $decoder" "$file" "$wfpsift" ingest \
 		    --decoder "$decoder" -j "$threads" -d "$out/case.db" "$file"
 	done
-	if command -v evtxexport >/dev/null; then
-		# evtxexport's record count: its XML, counted by measure.
-		/usr/bin/time -f '%e %M' -o "$out/time" evtxexport -f xml "$file" 2>/dev/null |
+	if [ "${EVTXEXPORT:-1}" != 0 ] && command -v evtxexport >/dev/null; then
+		# evtxexport's record count: its XML, counted.
+		/usr/bin/time -f '%e %U %S %M' -o "$out/time" evtxexport -f xml "$file" 2>/dev/null |
 		    grep -c '<Event ' >"$out/count"
-		read -r seconds rss_kb <"$out/time"
-		awk -v f="$(basename "$file")" -v s="$(stat -c %s "$file")" \
-		    -v r="$(cat "$out/count")" -v t="$seconds" -v m="$rss_kb" 'BEGIN {
-			mb = s / 1e6; tt = (t > 0 ? t : 0.001)
-			printf "%-34s %-26s %9.1f %10s %8.2f %9.1f %11.0f %8.1f\n", f,
-			    "evtxexport -f xml", mb, r, t, mb / tt, r / tt, m / 1024 }'
+		read -r seconds user sys rss_kb <"$out/time"
+		row "$file" "evtxexport -f xml" "$(cat "$out/count")" "$seconds" \
+		    "$user" "$sys" "$rss_kb"
 	fi
 done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$out"/scratch.db* "$out"/case.db*

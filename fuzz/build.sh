@@ -37,3 +37,22 @@ for target in decoder:libevtx_xml_decoder binxml:binxml_decoder fast:fast_decode
 	"$CLANG" $flags -DFUZZ_DECODER="$ops" $extra -o "$out/fuzz-$name" \
 	    "$srcdir/fuzz/fuzz-decoder.c" $decoder_sources $libs || exit 1
 done
+
+# The network witness readers: each with an in-memory case made from the
+# schema, embedded here as the build embeds it (src/schema-sql.c).
+{
+	echo 'const char wfpsift_schema_sql[] ='
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' "$srcdir/src/schema.sql"
+	echo ';'
+} >"$out/schema-sql.c" || exit 1
+witness_sources="$srcdir/fuzz/witness-case.c $out/schema-sql.c $srcdir/src/gaps.c \
+    $srcdir/src/gaps-print.c $srcdir/src/normalise.c $srcdir/src/util.c $srcdir/src/event.c"
+for f in "$srcdir"/src/gap-*.c; do
+	witness_sources="$witness_sources $f"
+done
+witness_libs="$(pkg-config --cflags --libs sqlite3 zlib libpcap)"
+for name in zeek pcap; do
+	# shellcheck disable=SC2086
+	"$CLANG" $flags -I"$srcdir/fuzz" -o "$out/fuzz-$name" "$srcdir/fuzz/fuzz-$name.c" \
+	    $witness_sources $witness_libs || exit 1
+done

@@ -4,10 +4,17 @@
 #   OUTDIR/normalise  field values in the target's NUL-separated layout
 #   OUTDIR/decoder    the fixtures, the corpus's one-chunk files, and the
 #                     header plus first chunk of larger corpus files
+#   OUTDIR/zeek       conn.logs from tests/mkconnlog.sh: TSV, JSON, gzipped,
+#                     IPv6, a cut line, a header with another separator
+#   OUTDIR/pcap       captures from tests/mkpcap ($MKPCAP, default
+#                     tests/mkpcap in the build): pcap and pcapng, Ethernet,
+#                     VLAN, raw IP, Linux cooked, IPv6, packets cut short
+#                     by a small snap length, a file cut mid-packet
 srcdir=${1:?usage: seeds.sh SRCDIR CORPUS OUTDIR}
 corpus=$2
 out=${3:?usage: seeds.sh SRCDIR CORPUS OUTDIR}
-mkdir -p "$out/normalise" "$out/decoder" || exit 1
+MKPCAP=${MKPCAP:-tests/mkpcap}
+mkdir -p "$out/normalise" "$out/decoder" "$out/zeek" "$out/pcap" || exit 1
 
 # seed NAME STRING...: one normalise seed, the strings joined by NUL.
 seed() {
@@ -45,4 +52,36 @@ if [ -d "$corpus" ]; then
 		n=$((n + 1))
 		head -c 69632 "$f" >"$out/decoder/corpus-$n.evtx"
 	done
+fi
+
+# Zeek seeds: a few probes each, so the fuzzer mutates every line kind.
+conn() { sh "$srcdir/tests/mkconnlog.sh" "$@"; }
+conn tsv syn 10.1.0.5 10.1.0.9 1793620800 100 20-26 22 25 >"$out/zeek/tsv-syn.log"
+conn tsv connect 10.1.0.5 10.1.0.9 1793620800 100 20-26 22 25 >"$out/zeek/tsv-connect.log"
+conn json syn 2001:db8::5 2001:db8::9 1793620800 100 20-26 22 25 >"$out/zeek/json-v6.log"
+conn json connect 10.1.0.6 10.1.0.9 1793620800 100 440-446 445 >"$out/zeek/json-connect.log"
+gzip -c "$out/zeek/tsv-syn.log" >"$out/zeek/tsv-syn.log.gz"
+head -c 900 "$out/zeek/tsv-syn.log" >"$out/zeek/tsv-cut.log"
+sed -e 's/\t/,/g' -e 's/^#separator .*/#separator ,/' "$out/zeek/tsv-syn.log" >"$out/zeek/comma.log"
+printf '{"ts":"2026-11-02T12:00:00.5Z","id.orig_h":"192.168.1.10","id.orig_p":1,"id.resp_h":"::ffff:10.0.0.1","id.resp_p":65535,"proto":"tcp","conn_state":"SH"}\n' \
+    >"$out/zeek/json-iso.log"
+
+# Pcap seeds, when tests/mkpcap is built.
+if [ -x "$MKPCAP" ]; then
+	probe() { "$MKPCAP" --src 10.1.0.5 --dst 10.1.0.9 --start 1793620800.25 \
+	    --step-ms 10 --ports 20-26 --open 22 --filtered 25 "$@"; }
+	probe -o "$out/pcap/syn-ether.pcap" --mode syn
+	probe -o "$out/pcap/connect-raw.pcap" --mode connect --link raw
+	probe -o "$out/pcap/syn-vlan.pcapng" --mode syn --link vlan --format pcapng
+	probe -o "$out/pcap/syn-sll-cut.pcap" --mode syn --link sll --snaplen 40
+	probe -o "$out/pcap/connect-vlan-cut.pcapng" --mode connect --link vlan \
+	    --snaplen 50 --format pcapng
+	"$MKPCAP" -o "$out/pcap/v6.pcap" --src 2001:db8::5 --dst 2001:db8::9 \
+	    --start 1793620800 --ports 440-446 --open 445 --mode syn
+	"$MKPCAP" -o "$out/pcap/v6-vlan.pcapng" --src 2001:db8::5 --dst 2001:db8::9 \
+	    --start 1793620800 --ports 440-446 --open 445 --mode connect \
+	    --link vlan --format pcapng
+	head -c 300 "$out/pcap/syn-ether.pcap" >"$out/pcap/syn-file-cut.pcap"
+else
+	echo "seeds.sh: no $MKPCAP (make check builds it): no pcap seeds" >&2
 fi

@@ -11,8 +11,10 @@
  * Sysmon 3 records match Sysmon 1 by ProcessGuid first and carry their own
  * user as a last resort. The user's logon (4624) comes through the logon id.
  *
- * Network events are read in (host, pid, time) order, so the creations and
- * exits of one PID are loaded once for all the records that use it.
+ * The creations and exits of every (host, PID) are loaded once, into
+ * groups found by a hash, and the network events are read in id order:
+ * one sequential pass over the table, and attribution rows appended in
+ * key order, instead of a lookup per row and inserts all over the table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +45,26 @@ struct process_record {
 	char	*logon_user_name;
 };
 
-/* The creations and exits of one (host, pid). */
+/* The creations and exits of one (host, pid), oldest first. */
 struct process_group {
 	struct process_record	*records;
-	size_t			 count, alloc;
+	size_t			 count;
+};
+
+/* Every group, found by (host, pid) through an open-addressing hash. */
+struct process_index {
+	struct process_record	*records;	/* all groups, one after another */
+	size_t			 record_count, record_alloc;
+	struct group_slot	*slots;
+	size_t			 slot_mask;
+	char			**hosts;	/* one copy of each host name */
+	size_t			 host_count, host_alloc;
+};
+
+struct group_slot {
+	const char	*host;			/* NULL: empty slot */
+	int64_t		 pid;
+	size_t		 first, count;		/* in process_index.records */
 };
 
 /* The row being attributed: the columns of network_events that matter. */
@@ -70,31 +88,39 @@ struct attribution {
 
 struct attributor {
 	sqlite3		*db;
-	sqlite3_stmt	*read_group;
 	sqlite3_stmt	*read_logon;
 	sqlite3_stmt	*insert;
 	int		 failed;	/* out of memory */
 };
 
-/* Free the strings of every record and empty the group. */
+/* Free the strings of one record. */
 static void
-group_clear(struct process_group *group)
+record_free(struct process_record *record)
 {
-	size_t			 i;
-	struct process_record	*record;
+	free(record->image_path);
+	free(record->process_guid);
+	free(record->user_sid);
+	free(record->user_name);
+	free(record->logon_id);
+	free(record->logon_source_ip);
+	free(record->logon_user_sid);
+	free(record->logon_user_name);
+}
 
-	for (i = 0; i < group->count; i++) {
-		record = &group->records[i];
-		free(record->image_path);
-		free(record->process_guid);
-		free(record->user_sid);
-		free(record->user_name);
-		free(record->logon_id);
-		free(record->logon_source_ip);
-		free(record->logon_user_sid);
-		free(record->logon_user_name);
-	}
-	group->count = 0;
+/* Free everything the index holds. */
+static void
+index_free(struct process_index *index)
+{
+	size_t	i;
+
+	for (i = 0; i < index->record_count; i++)
+		record_free(&index->records[i]);
+	for (i = 0; i < index->host_count; i++)
+		free(index->hosts[i]);
+	free(index->records);
+	free(index->slots);
+	free(index->hosts);
+	memset(index, 0, sizeof(*index));
 }
 
 /* malloc'd copy of a text column, NULL for NULL or empty text. */
@@ -128,50 +154,188 @@ join_user(const char *domain, const char *name, int *failed)
 	return joined;
 }
 
-/* Load the creations and exits of (host, pid) into group, oldest first. */
+/* Read the current row of processes into a new record. Returns 0 or -1. */
 static int
-group_load(struct attributor *attributor, struct process_group *group,
-    const char *host, int64_t pid)
+read_process(struct attributor *attributor, struct process_index *index,
+    sqlite3_stmt *statement)
 {
-	sqlite3_stmt		*statement = attributor->read_group;
 	struct process_record	*record, *grown;
-	int			 status;
 
-	group_clear(group);
-	sqlite3_reset(statement);
-	sqlite3_bind_text(statement, 1, host, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(statement, 2, pid);
-	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-		if (group->count == group->alloc) {
-			group->alloc = group->alloc == 0 ? 8 : group->alloc * 2;
-			grown = realloc(group->records,
-			    group->alloc * sizeof(*group->records));
-			if (grown == NULL) {
-				attributor->failed = 1;
-				return -1;
-			}
-			group->records = grown;
-		}
-		record = &group->records[group->count++];
-		memset(record, 0, sizeof(*record));
-		record->id = sqlite3_column_int64(statement, 0);
-		record->time_us = sqlite3_column_int64(statement, 1);
-		record->is_start = strcmp((const char *)
-		    sqlite3_column_text(statement, 2), "start") == 0;
-		record->image_path = column_copy(statement, 3, &attributor->failed);
-		record->process_guid = column_copy(statement, 4, &attributor->failed);
-		record->user_sid = column_copy(statement, 5, &attributor->failed);
-		record->user_name = join_user(
-		    (const char *)sqlite3_column_text(statement, 7),
-		    (const char *)sqlite3_column_text(statement, 6),
-		    &attributor->failed);
-		record->logon_id = column_copy(statement, 8, &attributor->failed);
-		record->elevated = sqlite3_column_type(statement, 9) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int64(statement, 9);
-		record->logon_type = -1;
+	if (index->record_count == index->record_alloc) {
+		index->record_alloc = index->record_alloc == 0 ? 1024 :
+		    index->record_alloc * 2;
+		grown = realloc(index->records,
+		    index->record_alloc * sizeof(*index->records));
+		if (grown == NULL)
+			return -1;
+		index->records = grown;
 	}
-	sqlite3_reset(statement);
-	return status == SQLITE_DONE && !attributor->failed ? 0 : -1;
+	record = &index->records[index->record_count++];
+	memset(record, 0, sizeof(*record));
+	record->id = sqlite3_column_int64(statement, 2);
+	record->time_us = sqlite3_column_int64(statement, 3);
+	record->is_start = strcmp((const char *)
+	    sqlite3_column_text(statement, 4), "start") == 0;
+	record->image_path = column_copy(statement, 5, &attributor->failed);
+	record->process_guid = column_copy(statement, 6, &attributor->failed);
+	record->user_sid = column_copy(statement, 7, &attributor->failed);
+	record->user_name = join_user(
+	    (const char *)sqlite3_column_text(statement, 9),
+	    (const char *)sqlite3_column_text(statement, 8),
+	    &attributor->failed);
+	record->logon_id = column_copy(statement, 10, &attributor->failed);
+	record->elevated = sqlite3_column_type(statement, 11) == SQLITE_NULL ?
+	    -1 : sqlite3_column_int64(statement, 11);
+	record->logon_type = -1;
+	return attributor->failed ? -1 : 0;
+}
+
+/* Keep one copy of a host name; the groups point at it. NULL when out of memory. */
+static const char *
+keep_host(struct process_index *index, const char *host)
+{
+	char	**grown;
+
+	if (index->host_count > 0 &&
+	    strcmp(index->hosts[index->host_count - 1], host) == 0)
+		return index->hosts[index->host_count - 1];
+	if (index->host_count == index->host_alloc) {
+		index->host_alloc = index->host_alloc == 0 ? 64 :
+		    index->host_alloc * 2;
+		grown = realloc(index->hosts, index->host_alloc * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		index->hosts = grown;
+	}
+	if ((index->hosts[index->host_count] = strdup(host)) == NULL)
+		return NULL;
+	return index->hosts[index->host_count++];
+}
+
+/* The hash of (host, pid): FNV-1a over the name, mixed with the pid. */
+static uint64_t
+group_hash(const char *host, int64_t pid)
+{
+	uint64_t	hash = 1469598103934665603ULL;
+
+	while (*host != '\0')
+		hash = (hash ^ (unsigned char)*host++) * 1099511628211ULL;
+	return (hash ^ (uint64_t)pid) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The slot of (host, pid): where its group is, or the empty slot for it. */
+static struct group_slot *
+group_slot(const struct process_index *index, const char *host, int64_t pid)
+{
+	size_t			 i;
+	struct group_slot	*slot;
+
+	i = (size_t)(group_hash(host, pid) >> 16) & index->slot_mask;
+	for (;;) {
+		slot = &index->slots[i];
+		if (slot->host == NULL ||
+		    (slot->pid == pid && strcmp(slot->host, host) == 0))
+			return slot;
+		i = (i + 1) & index->slot_mask;
+	}
+}
+
+/*
+ * Hash every group: the records are sorted by (host, pid, time, id), so
+ * each group is a run of them. Returns 0 or -1.
+ */
+static int
+index_groups(struct process_index *index, const int64_t *pids,
+    const char **hosts)
+{
+	struct group_slot	*slot;
+	size_t			 size = 16, first, last;
+
+	while (size < index->record_count * 2)
+		size *= 2;
+	if ((index->slots = calloc(size, sizeof(*index->slots))) == NULL)
+		return -1;
+	index->slot_mask = size - 1;
+	for (first = 0; first < index->record_count; first = last) {
+		for (last = first + 1; last < index->record_count &&
+		    pids[last] == pids[first] && hosts[last] == hosts[first]; last++)
+			;
+		slot = group_slot(index, hosts[first], pids[first]);
+		slot->host = hosts[first];
+		slot->pid = pids[first];
+		slot->first = first;
+		slot->count = last - first;
+	}
+	return 0;
+}
+
+/*
+ * Load the creations and exits of every (host, pid) with a time, each
+ * group oldest first, and hash the groups. Returns 0 or -1.
+ */
+static int
+index_load(struct attributor *attributor, struct process_index *index)
+{
+	static const char	sql[] =
+	    "SELECT host, pid, id, time_unix_us, kind, image_path, process_guid,"
+	    " user_sid, user_name, user_domain, coalesce(nullif(logon_id, ''),"
+	    " nullif(subject_logon_id, '')), elevated"
+	    " FROM processes WHERE host IS NOT NULL AND pid IS NOT NULL"
+	    " AND time_unix_us IS NOT NULL AND kind IN ('start', 'exit')"
+	    " ORDER BY host, pid, time_unix_us, id";
+	sqlite3_stmt		*statement;
+	int64_t			*pids = NULL, *grown_pids;
+	const char		**hosts = NULL, **grown_hosts;
+	size_t			 alloc = 0;
+	int			 status = -1, step;
+
+	if (sqlite3_prepare_v2(attributor->db, sql, -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+		if (index->record_count == alloc) {
+			alloc = alloc == 0 ? 1024 : alloc * 2;
+			grown_pids = realloc(pids, alloc * sizeof(*pids));
+			if (grown_pids != NULL)
+				pids = grown_pids;
+			grown_hosts = realloc(hosts, alloc * sizeof(*hosts));
+			if (grown_hosts != NULL)
+				hosts = grown_hosts;
+			if (grown_pids == NULL || grown_hosts == NULL)
+				break;
+		}
+		pids[index->record_count] = sqlite3_column_int64(statement, 1);
+		hosts[index->record_count] = keep_host(index,
+		    (const char *)sqlite3_column_text(statement, 0));
+		if (hosts[index->record_count] == NULL ||
+		    read_process(attributor, index, statement) == -1)
+			break;
+	}
+	if (step == SQLITE_DONE)
+		status = index_groups(index, pids, hosts);
+	if (step == SQLITE_ROW || (step == SQLITE_DONE && status == -1))
+		attributor->failed = 1;
+	sqlite3_finalize(statement);
+	free(pids);
+	free(hosts);
+	return status;
+}
+
+/* The group of (host, pid), empty when the case holds none. */
+static void
+index_find(const struct process_index *index, const char *host, int64_t pid,
+    struct process_group *group)
+{
+	const struct group_slot	*slot;
+
+	group->records = NULL;
+	group->count = 0;
+	if (host == NULL || pid < 0 || index->slots == NULL)
+		return;
+	slot = group_slot(index, host, pid);
+	if (slot->host != NULL) {
+		group->records = &index->records[slot->first];
+		group->count = slot->count;
+	}
 }
 
 /* Find the 4624 logon of a process's logon id, once per process record. */
@@ -337,14 +501,17 @@ attribute_one(const struct process_group *group, const struct network_record *ne
 	}
 }
 
-/* Bind text or NULL. */
+/*
+ * Bind text or NULL. Every text bound here outlives the insert (a process
+ * record's, or the network row's before the next step), so none is copied.
+ */
 static void
 bind_text(sqlite3_stmt *statement, int index, const char *text)
 {
 	if (text == NULL)
 		sqlite3_bind_null(statement, index);
 	else
-		sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(statement, index, text, -1, SQLITE_STATIC);
 }
 
 /* Write one attribution row. */
@@ -385,17 +552,10 @@ store_attribution(struct attributor *attributor, const struct network_record *ne
 	return status == SQLITE_DONE ? 0 : -1;
 }
 
-/* Prepare the three statements attribution needs. */
+/* Prepare the two statements attribution runs per row. */
 static int
 attributor_prepare(struct attributor *attributor)
 {
-	static const char	read_group[] =
-	    "SELECT id, time_unix_us, kind, image_path, process_guid, user_sid,"
-	    " user_name, user_domain, coalesce(nullif(logon_id, ''),"
-	    " nullif(subject_logon_id, '')), elevated"
-	    " FROM processes WHERE host = ?1 AND pid = ?2"
-	    " AND time_unix_us IS NOT NULL AND kind IN ('start', 'exit')"
-	    " ORDER BY time_unix_us, id";
 	static const char	read_logon[] =
 	    "SELECT id, logon_type, source_ip, user_sid, user_name, user_domain"
 	    " FROM logons WHERE host = ?1 AND logon_id = ?2 AND event_id = 4624"
@@ -407,23 +567,12 @@ attributor_prepare(struct attributor *attributor)
 	    " user_sid, user_name, logon_type, logon_source_ip, elevated, method,"
 	    " reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-	if (sqlite3_prepare_v2(attributor->db, read_group, -1,
-	    &attributor->read_group, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(attributor->db, read_logon, -1,
+	if (sqlite3_prepare_v2(attributor->db, read_logon, -1,
 	    &attributor->read_logon, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(attributor->db, insert, -1,
 	    &attributor->insert, NULL) != SQLITE_OK)
 		return -1;
 	return 0;
-}
-
-/* 1 when two texts are equal, NULL equal only to NULL. */
-static int
-same_text(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
 }
 
 /* Read the current network row into net (pointers valid until the next step). */
@@ -444,45 +593,31 @@ read_network_record(sqlite3_stmt *statement, struct network_record *net)
 		net->user_name = NULL;
 }
 
-/* Walk every network event in (host, pid, time) order and attribute it. */
+/* Walk every network event in id order and attribute it. */
 static int
-attribute_all(struct attributor *attributor, struct process_group *group)
+attribute_all(struct attributor *attributor, const struct process_index *index)
 {
 	static const char	read_network[] =
 	    "SELECT id, host, pid, time_unix_us, application_path, process_guid,"
-	    " user_name FROM network_events ORDER BY host, pid, time_unix_us, id";
+	    " user_name FROM network_events ORDER BY id";
 	sqlite3_stmt		*statement;
 	struct network_record	 net;
+	struct process_group	 group;
 	struct attribution	 result;
-	char			*group_host = NULL;
-	int64_t			 group_pid = -1;
-	int			 status, loaded = 0, failed = 0;
+	int			 status, failed = 0;
 
 	if (sqlite3_prepare_v2(attributor->db, read_network, -1, &statement,
 	    NULL) != SQLITE_OK)
 		return -1;
 	while (!failed && (status = sqlite3_step(statement)) == SQLITE_ROW) {
 		read_network_record(statement, &net);
-		if (!loaded || net.pid != group_pid ||
-		    !same_text(net.host, group_host)) {
-			free(group_host);
-			group_host = detect_strdup(net.host, &attributor->failed);
-			group_pid = net.pid;
-			loaded = 1;
-			group_clear(group);
-			if (net.host != NULL && net.pid >= 0 &&
-			    group_load(attributor, group, net.host, net.pid) == -1) {
-				failed = 1;
-				break;
-			}
-		}
-		attribute_one(group, &net, &result);
+		index_find(index, net.host, net.pid, &group);
+		attribute_one(&group, &net, &result);
 		if (store_attribution(attributor, &net, &result) == -1)
 			failed = 1;
 	}
 	if (!failed && status != SQLITE_DONE)
 		failed = 1;
-	free(group_host);
 	sqlite3_finalize(statement);
 	return failed || attributor->failed ? -1 : 0;
 }
@@ -491,21 +626,21 @@ int
 attribute_network_events(sqlite3 *db, char *error, size_t error_size)
 {
 	struct attributor	attributor;
-	struct process_group	group;
+	struct process_index	index;
 	int			status;
 
 	memset(&attributor, 0, sizeof(attributor));
-	memset(&group, 0, sizeof(group));
+	memset(&index, 0, sizeof(index));
 	attributor.db = db;
 	status = attributor_prepare(&attributor);
 	if (status == 0)
-		status = attribute_all(&attributor, &group);
+		status = index_load(&attributor, &index);
+	if (status == 0)
+		status = attribute_all(&attributor, &index);
 	if (status == -1)
 		detect_error(error, error_size, "attribution: %s",
 		    attributor.failed ? "out of memory" : sqlite3_errmsg(db));
-	group_clear(&group);
-	free(group.records);
-	sqlite3_finalize(attributor.read_group);
+	index_free(&index);
 	sqlite3_finalize(attributor.read_logon);
 	sqlite3_finalize(attributor.insert);
 	return status;

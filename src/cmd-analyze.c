@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "case-lock.h"
 #include "cmd-ingest.h"
 #include "command.h"
 #include "detect.h"
@@ -31,27 +32,49 @@ static const char usage[] =
     "  -q, --quiet         no per-record messages\n"
     "  -h, --help          this help\n";
 
+/*
+ * The width of the host column: the longest host name, within reason, so
+ * the numbers line up however long the case's names are.
+ */
+static int
+host_column_width(struct store *store)
+{
+	sqlite3_stmt	*statement;
+	int		 width = 28;
+
+	if (sqlite3_prepare_v2(store_db(store), "SELECT max(length(coalesce(host, "
+	    "'(none)'))) FROM host_summary", -1, &statement, NULL) != SQLITE_OK)
+		return width;
+	if (sqlite3_step(statement) == SQLITE_ROW &&
+	    sqlite3_column_int(statement, 0) > width)
+		width = sqlite3_column_int(statement, 0);
+	sqlite3_finalize(statement);
+	return width > 64 ? 64 : width;
+}
+
 /* One line per host from the host_summary view. */
 static int
 print_hosts(struct store *store, FILE *out)
 {
 	sqlite3_stmt	*statement;
-	int		 rows = 0;
+	int		 rows = 0, width = host_column_width(store);
 
-	if (sqlite3_prepare_v2(store_db(store), "SELECT host, events, wfp_events, "
-	    "sysmon_network_events, process_events, first_time, last_time "
-	    "FROM host_summary", -1, &statement, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(store), "SELECT coalesce(host, '(none)'), "
+	    "events, wfp_events, sysmon_network_events, process_events, "
+	    "first_time, last_time FROM host_summary", -1, &statement,
+	    NULL) != SQLITE_OK)
 		return -1;
-	fprintf(out, "\n%-28s %9s %9s %8s %9s  %-20s  %s\n", "host", "events",
-	    "wfp", "sysmon3", "process", "first", "last");
+	fprintf(out, "\n%-*s %9s %9s %8s %9s  %-20s  %s\n", width, "host",
+	    "events", "wfp", "sysmon3", "process", "first", "last");
 	while (sqlite3_step(statement) == SQLITE_ROW) {
 		const char *host = (const char *)sqlite3_column_text(statement, 0);
 		const char *first = (const char *)sqlite3_column_text(statement, 5);
 		const char *last = (const char *)sqlite3_column_text(statement, 6);
+		int length = sqlite3_column_bytes(statement, 0);
 
-		fputs_safe(host ? host : "(none)", out);
+		fputs_safe(host, out);
 		fprintf(out, "%*s %9lld %9lld %8lld %9lld  %.19s  %.19s\n",
-		    host && strlen(host) < 28 ? (int)(28 - strlen(host)) : 1, "",
+		    length < width ? width - length : 0, "",
 		    sqlite3_column_int64(statement, 1),
 		    sqlite3_column_int64(statement, 2),
 		    sqlite3_column_int64(statement, 3),
@@ -82,6 +105,7 @@ detect_and_find_gaps(struct store *store, FILE *out)
 	}
 	detect_options_free(&detect);
 	gaps_options_init(&gaps);
+	gaps.brief = 1;
 	fputc('\n', out);
 	if (gaps_run(store_db(store), &gaps, out, error, sizeof(error)) == -1) {
 		fputs("wfpsift: gaps: ", stderr);
@@ -144,6 +168,7 @@ run_analyze(int argc, char **argv)
 	struct ingest_command_options	 options;
 	struct ingest_totals		 totals;
 	struct store			*store = NULL;
+	struct case_lock		*lock = NULL;
 	char				 output_dir[4096];
 	int				 status;
 
@@ -153,7 +178,7 @@ run_analyze(int argc, char **argv)
 		return status;
 	if (options.help)
 		return command_help(&cmd_analyze);
-	status = ingest_run(&options, &store, &totals);
+	status = ingest_run(&options, &store, &lock, &totals);
 	if (store == NULL)
 		return status;
 	ingest_print_summary(&totals, stdout);
@@ -169,7 +194,7 @@ run_analyze(int argc, char **argv)
 	fputs("\ncase: ", stdout);
 	fputs_safe(options.case_path, stdout);
 	fputc('\n', stdout);
-	store_close(store);
+	case_close(store, lock);
 	return status;
 }
 

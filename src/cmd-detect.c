@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case-lock.h"
 #include "command.h"
 #include "detect.h"
 #include "store.h"
@@ -44,7 +45,8 @@ static const char usage[] =
     "  -h, --help                      this help\n"
     "\n"
     "Exit status: 0 when detection ran (whether or not it found anything),\n"
-    "1 on an error (the case is then unchanged), 2 on a usage error.\n";
+    "1 on an error (the case is then unchanged), 2 on a usage error, 3 when\n"
+    "another wfpsift process kept writing the case longer than the wait.\n";
 
 /* Long options that are detect settings: their names are the config keys. */
 static const struct option long_options[] = {
@@ -156,6 +158,7 @@ run_detect(int argc, char **argv)
 	struct detect_command	 command;
 	struct detect_options	 options;
 	struct store		*store;
+	struct case_lock	*lock;
 	char			 error[512];
 	int			 status;
 
@@ -173,10 +176,12 @@ run_detect(int argc, char **argv)
 		detect_options_free(&options);
 		return status;
 	}
-	if (store_open(command.case_path, 1, &store, error, sizeof(error)) == -1) {
+	status = case_open_for_writing(command.case_path, 1, &store, &lock,
+	    error, sizeof(error));
+	if (status != EXIT_OK) {
 		fprintf(stderr, "wfpsift detect: %s\n", error);
 		detect_options_free(&options);
-		return EXIT_ERROR;
+		return status;
 	}
 	options.quiet = command.quiet;
 	if (detect_run(store_db(store), &options, stdout, NULL, error,
@@ -184,7 +189,7 @@ run_detect(int argc, char **argv)
 		fprintf(stderr, "wfpsift detect: %s: %s\n", command.case_path, error);
 		status = EXIT_ERROR;
 	}
-	store_close(store);
+	case_close(store, lock);
 	detect_options_free(&options);
 	return status;
 }

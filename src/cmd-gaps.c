@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case-lock.h"
 #include "command.h"
 #include "gaps.h"
 #include "store.h"
@@ -13,7 +14,8 @@
 static const char usage[] =
     "usage: wfpsift gaps [-d CASE] [--zeek-conn FILE] [--pcap FILE]\n"
     "                    [--silence-factor N] [--min-silence MINUTES]\n"
-    "                    [--clock-skew SECONDS] [--discovery-targets N] [-v] [-q]\n"
+    "                    [--clock-skew SECONDS] [--discovery-targets N]\n"
+    "                    [--min-severity LEVEL] [-v] [-q]\n"
     "\n"
     "Find what the case's logs could not see and replace the case's gaps,\n"
     "gap_evidence, witness_flows and coverage tables: traffic a host sent\n"
@@ -34,12 +36,16 @@ static const char usage[] =
     "                             matching their records (default 300)\n"
     "      --discovery-targets N  hosts a process must reach by UDP/ICMP only\n"
     "                             to be a suspected raw-socket scanner (default 3)\n"
+    "      --min-severity LEVEL   print in full only gaps of LEVEL (info, low,\n"
+    "                             medium, high) or above; count the others\n"
+    "                             (default info: all)\n"
     "  -v, --verbose              print each gap's evidence query\n"
     "  -q, --quiet                print only the number of gaps\n"
     "  -h, --help                 this help\n"
     "\n"
     "Exit status: 0 when the analysis ran (whether or not it found gaps),\n"
-    "1 when the case or a witness file could not be read, 2 on a usage error.\n";
+    "1 when the case or a witness file could not be read, 2 on a usage error,\n"
+    "3 when another wfpsift process kept writing the case longer than the wait.\n";
 
 /* Parsed command line. */
 struct gaps_command {
@@ -118,6 +124,7 @@ parse_options(int argc, char **argv, struct gaps_command *command)
 		{ "min-silence", required_argument, NULL, 'M' },
 		{ "clock-skew", required_argument, NULL, 'K' },
 		{ "discovery-targets", required_argument, NULL, 'T' },
+		{ "min-severity", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,6 +154,12 @@ parse_options(int argc, char **argv, struct gaps_command *command)
 			if (numeric_option(c, optarg, options) != EXIT_OK)
 				return EXIT_USAGE;
 			break;
+		case 'S':
+			if ((options->print_min_severity =
+			    gap_severity_rank(optarg)) == -1)
+				return command_usage_error(&cmd_gaps, "--min-severity "
+				    "is info, low, medium or high, not '%s'", optarg);
+			break;
 		case 'v':
 			options->verbose = 1;
 			break;
@@ -171,6 +184,7 @@ run_gaps(int argc, char **argv)
 {
 	struct gaps_command	 command;
 	struct store		*store;
+	struct case_lock	*lock;
 	char			 error[1024];
 	int			 status, count;
 
@@ -181,10 +195,11 @@ run_gaps(int argc, char **argv)
 	if (status == EXIT_OK && command.help)
 		status = command_help(&cmd_gaps);
 	else if (status == EXIT_OK) {
-		if (store_open(command.case_path, 1, &store, error, sizeof(error)) == -1) {
+		status = case_open_for_writing(command.case_path, 1, &store,
+		    &lock, error, sizeof(error));
+		if (status != EXIT_OK)
 			fprintf(stderr, "wfpsift gaps: %s\n", error);
-			status = EXIT_ERROR;
-		} else {
+		else {
 			count = gaps_run(store_db(store), &command.options,
 			    command.quiet ? NULL : stdout, error, sizeof(error));
 			if (count == -1) {
@@ -193,7 +208,7 @@ run_gaps(int argc, char **argv)
 			} else
 				printf("%s%d gap%s in %s\n", command.quiet ? "" : "\n",
 				    count, count == 1 ? "" : "s", command.case_path);
-			store_close(store);
+			case_close(store, lock);
 		}
 	}
 	free(command.options.zeek_conn_paths);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case-lock.h"
 #include "command.h"
 #include "ingest.h"
 #include "store.h"
@@ -34,7 +35,8 @@ static const char usage[] =
     "\n"
     "Exit status: 0 when every named file was read (record problems are\n"
     "counted in the case), 1 when a path or file could not be read at all,\n"
-    "2 on a usage error.\n";
+    "2 on a usage error, 3 when another wfpsift process kept writing the\n"
+    "case longer than the wait.\n";
 
 const struct decoder_ops *
 decoder_by_name(const char *name)
@@ -134,26 +136,31 @@ ingest_print_summary(const struct ingest_totals *totals, FILE *out)
 	fputc('\n', out);
 }
 
-/* Open the case and ingest; shared with analyze. */
+/* Lock and open the case, and ingest; shared with analyze. */
 int
 ingest_run(const struct ingest_command_options *options, struct store **store_out,
-    struct ingest_totals *totals)
+    struct case_lock **lock_out, struct ingest_totals *totals)
 {
-	struct store	*store;
-	char		 error[512];
+	struct store		*store;
+	struct case_lock	*lock;
+	char			 error[512];
+	int			 status;
 
-	if (store_open(options->case_path, 0, &store, error, sizeof(error)) == -1) {
+	status = case_open_for_writing(options->case_path, 0, &store, &lock,
+	    error, sizeof(error));
+	if (status != EXIT_OK) {
 		fputs("wfpsift: ", stderr);
 		fputs_safe(error, stderr);
 		fputc('\n', stderr);
-		return EXIT_ERROR;
+		return status;
 	}
 	if (ingest_paths(store, options->paths, options->path_count,
 	    &options->ingest, totals) == -1) {
-		store_close(store);
+		case_close(store, lock);
 		return EXIT_ERROR;
 	}
 	*store_out = store;
+	*lock_out = lock;
 	if (totals->files_failed > 0 || totals->path_problems > 0)
 		return EXIT_ERROR;
 	return EXIT_OK;
@@ -165,6 +172,7 @@ run_ingest(int argc, char **argv)
 	struct ingest_command_options	 options;
 	struct ingest_totals		 totals;
 	struct store			*store = NULL;
+	struct case_lock		*lock = NULL;
 	int				 status;
 
 	memset(&options, 0, sizeof(options));
@@ -172,12 +180,12 @@ run_ingest(int argc, char **argv)
 		return status;
 	if (options.help)
 		return command_help(&cmd_ingest);
-	status = ingest_run(&options, &store, &totals);
+	status = ingest_run(&options, &store, &lock, &totals);
 	if (store == NULL)
 		return status;
 	if (!options.ingest.quiet)
 		ingest_print_summary(&totals, stdout);
-	store_close(store);
+	case_close(store, lock);
 	return status;
 }
 

@@ -22,8 +22,15 @@ struct ingest_command_options {
 const struct decoder_ops *decoder_by_name(const char *);
 int	 ingest_parse_options(const struct command *, int, char **,
 	    struct ingest_command_options *);
+struct case_lock;
+
+/*
+ * Lock and open the case, then ingest. On return *store (and *lock, which
+ * the caller releases after closing the store) are set unless the case
+ * could not be opened; the status is EXIT_OK, EXIT_ERROR or EXIT_BUSY.
+ */
 int	 ingest_run(const struct ingest_command_options *, struct store **,
-	    struct ingest_totals *);
+	    struct case_lock **, struct ingest_totals *);
 void	 ingest_print_summary(const struct ingest_totals *, FILE *);
 
 #endif

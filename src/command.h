@@ -11,6 +11,7 @@
 #define EXIT_OK		0
 #define EXIT_ERROR	1
 #define EXIT_USAGE	2
+#define EXIT_BUSY	3	/* another wfpsift kept writing the case past the wait */
 
 struct command {
 	const char	*name;

@@ -223,7 +223,30 @@ read_connection(sqlite3_stmt *statement, struct connection *connection)
 	connection->protocol = sqlite3_column_int(statement, 10);
 }
 
-/* Walk the attributed outbound connections by user, application and time. */
+/*
+ * The lateral-movement ports as a JSON array, for the scan's filter.
+ * Returns sqlite3_malloc'd text or NULL.
+ */
+static char *
+lateral_ports_json(const struct detect_options *options)
+{
+	sqlite3_str	*text = sqlite3_str_new(NULL);
+	int		 i;
+
+	sqlite3_str_appendchar(text, 1, '[');
+	for (i = 0; i < options->lateral_port_count; i++)
+		sqlite3_str_appendf(text, "%s%d", i > 0 ? "," : "",
+		    options->lateral_ports[i]);
+	sqlite3_str_appendchar(text, 1, ']');
+	return sqlite3_str_finish(text);
+}
+
+/*
+ * Walk the attributed outbound connections by user, application and time.
+ * Only watched ones (a lateral port, or an internal peer: those
+ * connection_kind gives a kind) are read, so the sort holds no internet
+ * browsing.
+ */
 static int
 scan_connections(sqlite3 *db, struct app_misuse *state)
 {
@@ -236,15 +259,26 @@ scan_connections(sqlite3 *db, struct app_misuse *state)
 	    " WHERE a.user_name IS NOT NULL AND n.direction = 'outbound'"
 	    " AND n.action IN ('allowed', 'blocked', 'dropped', 'connection')"
 	    " AND n.time_unix_us IS NOT NULL"
-	    " AND wfpsift_address_scope(n.remote_ip) IN ('public', 'private', 'link_local')"
+	    " AND CASE wfpsift_address_scope(n.remote_ip)"
+	    "  WHEN 'public' THEN n.protocol IN (6, 17) AND n.remote_port > 0"
+	    "   AND n.remote_port IN (SELECT value FROM json_each(?1))"
+	    "  WHEN 'private' THEN 1 WHEN 'link_local' THEN 1 ELSE 0 END"
 	    " ORDER BY 3, 6, n.time_unix_us, n.id";
 	sqlite3_stmt		*statement;
 	struct connection	 connection;
 	struct usage		*first;
+	char			*ports;
 	int			 status;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK)
+	if ((ports = lateral_ports_json(state->options)) == NULL) {
+		state->failed = 1;
 		return -1;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
+		sqlite3_free(ports);
+		return -1;
+	}
+	sqlite3_bind_text(statement, 1, ports, -1, sqlite3_free);
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		read_connection(statement, &connection);
 		first = state->group_first < state->usage_count ?

@@ -34,6 +34,8 @@
 
 #define FILE_HEADER_MIN		128
 #define RECORD_HEADER_SIZE	24
+/* How much of the mapping a walk leaves behind before giving it back. */
+#define RELEASE_STEP		(64 * EVTX_CHUNK_SIZE)
 
 static void
 set_problem(struct decode_problem *problem, const char *kind, long chunk,
@@ -197,6 +199,37 @@ read_file_header(struct evtx_reader *reader, struct decode_problem *problem)
 	return 0;
 }
 
+/*
+ * Give back the mapped pages from where the last release ended up to end
+ * (rounded down to a page), once there are RELEASE_STEP bytes of them.
+ * The mapping is private and read-only, so MADV_DONTNEED only drops the
+ * pages from this process: reading them again (the slack pass, a decoder
+ * looking back) faults them in from the page cache. Without this a file of
+ * several GB would count whole in the resident set.
+ */
+static void
+release_behind(struct evtx_reader *reader, size_t end)
+{
+	size_t	page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (end > reader->size)
+		end = reader->size;
+	end -= end % page;
+	if (end < reader->released + RELEASE_STEP)
+		return;
+	madvise((uint8_t *)reader->data + reader->released, end - reader->released,
+	    MADV_DONTNEED);
+	reader->released = end;
+}
+
+/* Give back the whole mapping, before a walk starts again from the top. */
+static void
+release_all(struct evtx_reader *reader)
+{
+	reader->released = 0;
+	madvise((void *)reader->data, reader->size, MADV_DONTNEED);
+}
+
 /* Check every chunk; count records and reach libevtx's corruption verdict. */
 static int
 check_chunks(struct evtx_reader *reader, struct decode_problem *problem)
@@ -217,6 +250,8 @@ check_chunks(struct evtx_reader *reader, struct decode_problem *problem)
 		state = &reader->chunks[i];
 		*state = check_chunk(reader->data + reader->chunks_offset +
 		    (size_t)i * EVTX_CHUNK_SIZE);
+		release_behind(reader, reader->chunks_offset +
+		    (size_t)(i + 1) * EVTX_CHUNK_SIZE);
 		if (state->flags & (EVTX_CHUNK_ZERO | EVTX_CHUNK_UNREADABLE)) {
 			if (i < declared)
 				reader->info.corrupted = 1;
@@ -285,6 +320,7 @@ evtx_reader_open(struct evtx_reader *reader, const char *path,
 		evtx_reader_close(reader);
 		return -1;
 	}
+	release_all(reader);
 	return 0;
 }
 
@@ -327,7 +363,11 @@ next_chunk(struct evtx_reader *reader)
 	if (reader->chunk >= reader->chunk_count && reader->pass == 0) {
 		reader->pass = 1;
 		reader->chunk = 0;
+		release_all(reader);
+		return;
 	}
+	release_behind(reader, reader->chunks_offset +
+	    (size_t)reader->chunk * EVTX_CHUNK_SIZE);
 }
 
 /* Fill ref for the record at offset of the current chunk. */

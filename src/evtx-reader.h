@@ -2,7 +2,9 @@
  * evtx-reader.h: an EVTX file's chunks and records, in libevtx's order.
  *
  * The file is mapped whole (so files past 4 GiB are read to their end,
- * which libevtx 20181227 does not do). Opening checks the file header and
+ * which libevtx 20181227 does not do); the pages a walk has left behind
+ * are given back as it goes, so the resident set stays small whatever the
+ * size of the file. Opening checks the file header and
  * every chunk the way libevtx does (signatures, CRC32s, record headers),
  * so that the records come back in the same two lists libevtx builds:
  * first the live records of every chunk, then the recovered ones (records
@@ -50,6 +52,7 @@ struct evtx_reader {
 	struct evtx_chunk_state	*chunks;
 	struct evtx_file_info	 info;		/* libevtx's view, plus extras */
 	long			 extra_records;	/* returned that libevtx drops */
+	size_t			 released;	/* pages before it given back */
 
 	/* Where the walk is. */
 	int			 pass;		/* 0 live list, 1 recovered */

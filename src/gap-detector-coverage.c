@@ -23,38 +23,49 @@
     "  WHERE p.host = n.host AND p.pid = n.pid AND p.kind = 'start'" \
     "  AND p.time_unix_us <= n.time_unix_us) END"
 
+/* An outbound connection record, which the sweeps read. */
+#define OUTBOUND "n.direction = 'outbound' AND " CONNECTION
+
+/* A connection record of a process other than System, which app_misuse needs. */
+#define USER_CONNECTION CONNECTION " AND coalesce(n.pid, 0) NOT IN (0, 4)"
+
+/*
+ * One row per host. The outbound, inbound and attributed figures come
+ * from one grouped pass over network_events (each aggregate filtered to
+ * its records), not a pass each.
+ */
 static const char host_sql[] =
     "WITH hosts AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL),"
-    " outbound AS (SELECT n.host, count(*) AS records, min(n.time) AS first_time,"
-    "  max(n.time) AS last_time, sum(n.protocol = 6) AS tcp,"
-    "  sum(n.protocol = 17) AS udp, count(DISTINCT n.remote_ip) AS remote_hosts,"
-    "  count(DISTINCT n.remote_port) AS remote_ports, sum(n.event_id = 3) AS sysmon"
-    "  FROM network_events n WHERE n.direction = 'outbound' AND " CONNECTION
-    "  GROUP BY n.host),"
-    " inbound AS (SELECT n.host, count(*) AS records FROM network_events n"
-    "  WHERE n.direction = 'inbound' GROUP BY n.host),"
-    " attributed AS (SELECT n.host, count(*) AS records,"
-    "  sum(" ATTRIBUTED ") AS attributed"
+    " traffic AS (SELECT n.host,"
+    "  count(*) FILTER (WHERE " OUTBOUND ") AS out_records,"
+    "  min(n.time) FILTER (WHERE " OUTBOUND ") AS out_first,"
+    "  max(n.time) FILTER (WHERE " OUTBOUND ") AS out_last,"
+    "  sum(n.protocol = 6) FILTER (WHERE " OUTBOUND ") AS tcp,"
+    "  sum(n.protocol = 17) FILTER (WHERE " OUTBOUND ") AS udp,"
+    "  count(DISTINCT n.remote_ip) FILTER (WHERE " OUTBOUND ") AS remote_hosts,"
+    "  count(DISTINCT n.remote_port) FILTER (WHERE " OUTBOUND ") AS remote_ports,"
+    "  sum(n.event_id = 3) FILTER (WHERE " OUTBOUND ") AS sysmon,"
+    "  count(*) FILTER (WHERE n.direction = 'inbound') AS in_records,"
+    "  count(*) FILTER (WHERE " USER_CONNECTION ") AS connections,"
+    "  sum(" ATTRIBUTED ") FILTER (WHERE " USER_CONNECTION ") AS attributed"
     "  FROM network_events n LEFT JOIN attribution a ON a.network_event_id = n.id"
-    "  WHERE " CONNECTION " AND coalesce(n.pid, 0) NOT IN (0, 4) GROUP BY n.host),"
+    "  GROUP BY n.host),"
     " starts AS (SELECT host, count(*) AS records, min(time) AS first_time,"
     "  max(time) AS last_time FROM processes WHERE kind = 'start' GROUP BY host),"
     " logon_counts AS (SELECT host, count(*) AS records FROM logons"
     "  WHERE event_id = 4624 GROUP BY host) "
-    "SELECT h.host, coalesce(o.records, 0), o.first_time, o.last_time,"
-    "  coalesce(o.tcp, 0), coalesce(o.udp, 0), coalesce(o.remote_hosts, 0),"
-    "  coalesce(o.remote_ports, 0), coalesce(i.records, 0),"
-    "  coalesce(a.records, 0), coalesce(a.attributed, 0),"
+    "SELECT h.host, coalesce(t.out_records, 0), t.out_first, t.out_last,"
+    "  coalesce(t.tcp, 0), coalesce(t.udp, 0), coalesce(t.remote_hosts, 0),"
+    "  coalesce(t.remote_ports, 0), coalesce(t.in_records, 0),"
+    "  coalesce(t.connections, 0), coalesce(t.attributed, 0),"
     "  coalesce(s.records, 0), s.first_time, s.last_time, coalesce(l.records, 0),"
     "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
     "   AND f.detector = 'port_sweep'),"
     "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
     "   AND f.detector = 'host_sweep'),"
     "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
-    "   AND f.detector = 'app_misuse'), coalesce(o.sysmon, 0) "
-    "FROM hosts h LEFT JOIN outbound o ON o.host = h.host"
-    " LEFT JOIN inbound i ON i.host = h.host"
-    " LEFT JOIN attributed a ON a.host = h.host"
+    "   AND f.detector = 'app_misuse'), coalesce(t.sysmon, 0) "
+    "FROM hosts h LEFT JOIN traffic t ON t.host = h.host"
     " LEFT JOIN starts s ON s.host = h.host"
     " LEFT JOIN logon_counts l ON l.host = h.host "
     "ORDER BY h.host";

@@ -1,8 +1,9 @@
 /*
  * gap-log-integrity.c: records a log lost, or never had (kinds log_cleared,
  * log_service_stopped, log_full, log_service_error, audit_events_discarded,
- * record_id_gap, time_gap, log_wrapped, dirty_file, corrupt_chunk,
- * unreadable_records, unreadable_file, recovered_records).
+ * record_id_gap, log_wrapped, dirty_file, corrupt_chunk,
+ * unreadable_records, unreadable_file, recovered_records; time_gap in
+ * gap-time-gaps.c).
  *
  * Each planted problem should be one gap: a silence that a service stop,
  * a clear, an audit policy change or a record-id gap already explains is
@@ -211,23 +212,29 @@ service_event_gaps(struct gap_context *context)
  * many of the missing EventRecordIDs the case holds anyway (in another
  * file of the same log, or recovered from slack) and how many the file
  * holds as records that could not be decoded (unreadable_records says
- * so). A jump to a clear is the clear's.
+ * so). A jump to a clear is the clear's. The window sorts only ids and
+ * numbers, and the few jumps are joined back to their records: sorting
+ * whole rows of a ten-million-record case costs more than the rest.
  */
 static const char record_gaps_sql[] =
     "WITH live AS ("
-    "  SELECT e.id, e.source_id, e.host, e.channel, e.record_id, e.event_id,"
-    "    e.provider, e.time, e.time_unix_us, e.record_number IS NULL AS no_number,"
+    "  SELECT e.id, e.source_id, e.record_number IS NULL AS no_number,"
+    "    CASE WHEN e.record_number IS NULL THEN e.host END AS host_key,"
+    "    CASE WHEN e.record_number IS NULL THEN e.channel END AS channel_key,"
     "    coalesce(e.record_number, e.record_id) AS number"
     "  FROM events e WHERE e.recovered = 0"
     "    AND coalesce(e.record_number, e.record_id) IS NOT NULL),"
-    " ordered AS ("
-    "  SELECT *, lead(number) OVER w AS next_number, lead(id) OVER w AS next_id,"
-    "    lead(record_id) OVER w AS next_record_id, lead(time) OVER w AS next_time,"
-    "    lead(time_unix_us) OVER w AS next_us, lead(event_id) OVER w AS next_event,"
-    "    lead(provider) OVER w AS next_provider"
-    "  FROM live WINDOW w AS (PARTITION BY source_id,"
-    "    CASE WHEN no_number THEN host END, CASE WHEN no_number THEN channel END"
+    " jumps AS MATERIALIZED (SELECT * FROM ("
+    "  SELECT id, number, lead(number) OVER w AS next_number, lead(id) OVER w AS next_id"
+    "  FROM live WINDOW w AS (PARTITION BY source_id, host_key, channel_key"
     "    ORDER BY number, id))"
+    "  WHERE next_number > number + 1),"
+    " ordered AS ("
+    "  SELECT e.id, e.source_id, e.host, e.channel, j.number, j.next_number,"
+    "    e.record_id, x.record_id AS next_record_id, e.time, e.time_unix_us,"
+    "    x.time AS next_time, x.time_unix_us AS next_us, j.next_id,"
+    "    x.event_id AS next_event, x.provider AS next_provider"
+    "  FROM jumps j JOIN events e ON e.id = j.id JOIN events x ON x.id = j.next_id)"
     "SELECT o.source_id, o.host, o.channel, o.number, o.next_number,"
     "  o.record_id, o.next_record_id, o.time, o.time_unix_us, o.next_time,"
     "  o.next_us, o.id, o.next_id,"
@@ -237,8 +244,8 @@ static const char record_gaps_sql[] =
     "  (SELECT count(DISTINCT i.record_id) FROM ingest_errors i"
     "   WHERE i.source_id = o.source_id AND i.kind = 'record'"
     "   AND i.record_id > o.record_id AND i.record_id < o.next_record_id) "
-    "FROM ordered o WHERE o.next_number > o.number + 1"
-    "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%') "
+    "FROM ordered o WHERE"
+    "  NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%') "
     "ORDER BY o.source_id, o.number";
 
 /* One row of record_gaps_sql. */
@@ -330,103 +337,6 @@ record_id_gaps(struct gap_context *context)
 }
 
 /*
- * Silences: consecutive events of one host's log further apart than ?2
- * times the log's typical spacing and at least ?3 us, in logs of at
- * least ?1 events. The typical spacing is the median distance between the
- * minutes that have events (so a burst of a thousand records in one
- * minute does not make every quiet hour look unusual). A silence inside
- * a service stop (up to the boot after it) or after a full log, ending
- * with a clear, or spanning a record-number jump is already another gap.
- */
-static const char time_gaps_sql[] =
-    "WITH live AS ("
-    "  SELECT e.id, e.host, e.channel, e.time, e.time_unix_us, e.event_id,"
-    "    e.provider, e.source_id, coalesce(e.record_number, e.record_id) AS number"
-    "  FROM events e WHERE e.recovered = 0 AND e.host IS NOT NULL"
-    "    AND e.time_unix_us IS NOT NULL),"
-    " ordered AS ("
-    "  SELECT *, lead(time_unix_us) OVER w AS next_us, lead(time) OVER w AS next_time,"
-    "    lead(id) OVER w AS next_id, lead(event_id) OVER w AS next_event,"
-    "    lead(provider) OVER w AS next_provider, lead(source_id) OVER w AS next_source,"
-    "    lead(number) OVER w AS next_number"
-    "  FROM live WINDOW w AS (PARTITION BY host, channel ORDER BY time_unix_us, id)),"
-    " minutes AS (SELECT DISTINCT host, channel, time_unix_us / 60000000 AS minute"
-    "  FROM live),"
-    " spacing AS (SELECT host, channel, minute - lag(minute) OVER"
-    "  (PARTITION BY host, channel ORDER BY minute) AS step FROM minutes),"
-    " ranked AS (SELECT host, channel, step, row_number() OVER"
-    "  (PARTITION BY host, channel ORDER BY step) AS rank,"
-    "  count(*) OVER (PARTITION BY host, channel) AS steps"
-    "  FROM spacing WHERE step IS NOT NULL),"
-    " typical AS (SELECT host, channel, step AS minutes FROM ranked"
-    "  WHERE rank = (steps + 1) / 2),"
-    " counts AS (SELECT host, channel, count(*) AS n FROM live GROUP BY host, channel)"
-    "SELECT o.host, o.channel, o.time, o.time_unix_us, o.next_time, o.next_us,"
-    "  o.id, o.next_id, t.minutes "
-    "FROM ordered o JOIN typical t ON t.host = o.host AND t.channel IS o.channel"
-    " JOIN counts c ON c.host = o.host AND c.channel IS o.channel "
-    "WHERE o.next_us IS NOT NULL AND c.n >= ?1"
-    "  AND o.next_us - o.time_unix_us >= ?3"
-    "  AND o.next_us - o.time_unix_us >= ?2 * t.minutes * 60000000"
-    "  AND NOT (o.event_id IN (1100, 1104) AND o.provider LIKE '%Eventlog%')"
-    "  AND NOT EXISTS (SELECT 1 FROM temp.gap_stop p WHERE p.host = o.host"
-    "    AND p.channel IS o.channel AND o.time_unix_us >= p.start_us"
-    "    AND o.next_us <= p.end_us)"
-    "  AND NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%')"
-    "  AND NOT (o.next_source = o.source_id AND o.next_number > o.number + 1) "
-    "ORDER BY o.host, o.channel, o.time_unix_us, o.id";
-
-static int
-add_time_gap(struct gap_context *context, sqlite3_stmt *s)
-{
-	struct gap	gap;
-	char		from[40], to[40];
-	double		hours;
-	int64_t		typical = sqlite3_column_int64(s, 8);
-
-	gap_init(&gap, "time_gap", GAP_LOW);
-	gap.host = gap_column_text(s, 0);
-	gap.first_time = gap_column_text(s, 2);
-	gap.first_unix_us = sqlite3_column_int64(s, 3);
-	gap.last_time = gap_column_text(s, 4);
-	gap.last_unix_us = sqlite3_column_int64(s, 5);
-	hours = (double)(gap.last_unix_us - gap.first_unix_us) / 3.6e9;
-	gap_short_time(gap.first_unix_us, from, sizeof(from));
-	gap_short_time(gap.last_unix_us, to, sizeof(to));
-	gap.summary = gap_sentence("The %s log on %s is silent for %.1f hours, "
-	    "from %s to %s, where it otherwise has events every %lld minute%s: "
-	    "the host may have been off, or its events in that time were lost "
-	    "or removed; nothing can be concluded about that time from it.",
-	    gap_column_text(s, 1) ? gap_column_text(s, 1) : "", gap.host, hours,
-	    from, to, (long long)(typical < 1 ? 1 : typical), typical > 1 ? "s" : "");
-	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id IN (%lld, %lld)",
-	    sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7));
-	return gap_insert(context, &gap, NULL);
-}
-
-static int
-time_gaps(struct gap_context *context)
-{
-	const struct gaps_options	*options = context->options;
-	sqlite3_stmt			*s;
-	int				 step, status = 0;
-
-	if (gap_prepare(context, time_gaps_sql, &s) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, options->minimum_events_for_silence < 3 ? 3 :
-	    options->minimum_events_for_silence);
-	sqlite3_bind_double(s, 2, options->silence_factor);
-	sqlite3_bind_int64(s, 3, options->minimum_silence_us);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if ((status = add_time_gap(context, s)) == -1)
-			break;
-	if (status == 0 && step != SQLITE_DONE)
-		status = gap_sql_error(context, "looking for silences");
-	sqlite3_finalize(s);
-	return status;
-}
-
-/*
  * Logs whose oldest EventRecordID in the case is above 1 (outside
  * forwarded files, whose ids are other hosts'), unless that oldest record
  * is a clear.
@@ -490,21 +400,29 @@ wrapped_logs(struct gap_context *context)
 	return status;
 }
 
-/* What each file's header and reading said about it. */
+/*
+ * What each file's header and reading said about it. The times and counts
+ * of every file's records come from one grouped pass over events, not a
+ * pass per figure.
+ */
 static const char sources_sql[] =
+    "WITH spans AS (SELECT source_id,"
+    "  min(time_unix_us) FILTER (WHERE recovered = 0) AS first_us,"
+    "  max(time_unix_us) FILTER (WHERE recovered = 0) AS last_us,"
+    "  count(*) FILTER (WHERE recovered = 1) AS recovered,"
+    "  min(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_first_us,"
+    "  max(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_last_us"
+    "  FROM events GROUP BY source_id) "
     "SELECT s.id, s.path, s.status, s.dirty, s.full, s.corrupted,"
     "  (SELECT host FROM events e WHERE e.source_id = s.id AND e.host IS NOT NULL"
     "   GROUP BY host ORDER BY count(*) DESC, host LIMIT 1),"
-    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
-    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 0),"
+    "  p.first_us, p.last_us,"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'chunk'),"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'record'),"
-    "  (SELECT count(*) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
-    "  (SELECT min(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
-    "  (SELECT max(time_unix_us) FROM events e WHERE e.source_id = s.id AND e.recovered = 1),"
+    "  coalesce(p.recovered, 0), p.recovered_first_us, p.recovered_last_us,"
     "  EXISTS (SELECT 1 FROM events e WHERE e.source_id = s.id AND e.event_id = 1104"
     "   AND " EVENTLOG_PROVIDER ") "
-    "FROM sources s ORDER BY s.id";
+    "FROM sources s LEFT JOIN spans p ON p.source_id = s.id ORDER BY s.id";
 
 /* One row of sources_sql. */
 struct source_facts {
@@ -679,7 +597,7 @@ gap_log_integrity(struct gap_context *context)
 {
 	if (service_event_gaps(context) == -1 ||
 	    record_id_gaps(context) == -1 ||
-	    time_gaps(context) == -1 ||
+	    gap_time_gaps(context) == -1 ||
 	    wrapped_logs(context) == -1 ||
 	    file_gaps(context) == -1)
 		return -1;

@@ -13,10 +13,12 @@
  */
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gap.h"
+#include "gap-witness.h"
 #include "normalise.h"
 
 #define FLAG_FIN	0x01
@@ -343,6 +345,26 @@ store_incomplete(struct gap_context *context, const char *path,
 	return status;
 }
 
+/*
+ * A packet's time in microseconds since 1970. pcapng stores 64-bit times
+ * that libpcap turns into seconds beyond what microseconds in an int64_t
+ * hold (about 292,000 years); those are clamped, as no real capture has
+ * them, rather than overflowing. The limit leaves room for the microseconds
+ * a pcap record holds, any 32-bit number however invalid.
+ */
+static int64_t
+packet_time_us(const struct pcap_pkthdr *header)
+{
+	const int64_t	limit = INT64_MAX / 1000000 - 10000;
+	int64_t		seconds = (int64_t)header->ts.tv_sec;
+
+	if (seconds > limit)
+		return limit * 1000000;
+	if (seconds < -limit)
+		return -limit * 1000000;
+	return seconds * 1000000 + (int64_t)header->ts.tv_usec;
+}
+
 /* Every packet of an open capture into the flow table. */
 static int
 read_packets(struct gap_context *context, const char *path, pcap_t *capture,
@@ -358,7 +380,7 @@ read_packets(struct gap_context *context, const char *path, pcap_t *capture,
 		packet++;
 		if (parse_packet(link, data, header->caplen, &segment) == -1)
 			continue;
-		time_unix_us = (int64_t)header->ts.tv_sec * 1000000 + header->ts.tv_usec;
+		time_unix_us = packet_time_us(header);
 		if (track_segment(table, &segment, packet, time_unix_us) == -1)
 			return gap_error(context, "%s: out of memory at packet %lld",
 			    path, (long long)packet);
@@ -370,22 +392,32 @@ read_packets(struct gap_context *context, const char *path, pcap_t *capture,
 }
 
 int
-gap_witness_pcap(struct gap_context *context, const char *path)
+gap_witness_pcap_read(struct gap_context *context, const char *path,
+    pcap_t *capture)
 {
-	char			 message[PCAP_ERRBUF_SIZE];
-	pcap_t			*capture;
-	struct flow_table	 table;
-	int			 status;
+	struct flow_table	table;
+	int			status;
 
-	capture = pcap_open_offline_with_tstamp_precision(path,
-	    PCAP_TSTAMP_PRECISION_MICRO, message);
-	if (capture == NULL)
-		return gap_error(context, "%s: %s", path, message);
 	memset(&table, 0, sizeof(table));
 	status = read_packets(context, path, capture, &table);
 	if (status == 0)
 		status = store_incomplete(context, path, &table);
 	free(table.slots);
+	return status;
+}
+
+int
+gap_witness_pcap(struct gap_context *context, const char *path)
+{
+	char	 message[PCAP_ERRBUF_SIZE];
+	pcap_t	*capture;
+	int	 status;
+
+	capture = pcap_open_offline_with_tstamp_precision(path,
+	    PCAP_TSTAMP_PRECISION_MICRO, message);
+	if (capture == NULL)
+		return gap_error(context, "%s: %s", path, message);
+	status = gap_witness_pcap_read(context, path, capture);
 	pcap_close(capture);
 	return status;
 }

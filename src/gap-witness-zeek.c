@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "gap.h"
+#include "gap-witness.h"
 #include "normalise.h"
 #include "util.h"
 
@@ -49,8 +50,16 @@ struct zeek_reader {
 };
 
 /*
+ * A conn.log line is a few hundred bytes; one longer than this is not a
+ * conn.log line, and reading it whole would let a hostile file take all
+ * memory.
+ */
+#define ZEEK_MAX_LINE	(1024 * 1024)
+
+/*
  * Read the next line into reader->line without its newline. Returns 1,
- * 0 at the end of the file, -1 on a read error.
+ * 0 at the end of the file, -1 on a read error, -2 for a line longer
+ * than ZEEK_MAX_LINE.
  */
 static int
 read_line(struct zeek_reader *reader)
@@ -60,6 +69,8 @@ read_line(struct zeek_reader *reader)
 
 	for (;;) {
 		if (reader->line_size - length < 2) {
+			if (reader->line_size >= ZEEK_MAX_LINE)
+				return -2;
 			grown = realloc(reader->line, reader->line_size * 2);
 			if (grown == NULL)
 				return -1;
@@ -102,15 +113,20 @@ split_fields(char *line, char separator, char **fields, int max)
 	return count;
 }
 
-/* "#separator \x09": the separator as a \xNN escape, or a plain character. */
+/*
+ * "#separator \x09": the separator as a \xNN escape, or a plain character.
+ * A NUL separator ("\x00", "\x0") is refused, the last one kept: strchr
+ * finds NUL at every string's end, and splitting would run past the line.
+ */
 static void
 read_separator(struct zeek_reader *reader, const char *value)
 {
 	unsigned int	code;
 
-	if (sscanf(value, "\\x%2x", &code) == 1)
-		reader->separator = (char)code;
-	else if (value[0] != '\0')
+	if (sscanf(value, "\\x%2x", &code) == 1) {
+		if (code != 0)
+			reader->separator = (char)code;
+	} else if (value[0] != '\0')
 		reader->separator = value[0];
 }
 
@@ -317,6 +333,10 @@ read_lines(struct zeek_reader *reader)
 	if (status == -1)
 		return gap_error(reader->context, "%s: read error at line %lld",
 		    reader->path, (long long)reader->line_number + 1);
+	if (status == -2)
+		return gap_error(reader->context, "%s: line %lld is longer than "
+		    "%d bytes: not a Zeek conn.log", reader->path,
+		    (long long)reader->line_number + 1, ZEEK_MAX_LINE);
 	if (!formatted)
 		return gap_error(reader->context, "%s: not a Zeek conn.log (no "
 		    "#fields header and no JSON lines)", reader->path);
@@ -324,7 +344,7 @@ read_lines(struct zeek_reader *reader)
 }
 
 int
-gap_witness_zeek(struct gap_context *context, const char *path)
+gap_witness_zeek_read(struct gap_context *context, const char *path, gzFile file)
 {
 	struct zeek_reader	reader;
 	int			status, c;
@@ -332,17 +352,13 @@ gap_witness_zeek(struct gap_context *context, const char *path)
 	memset(&reader, 0, sizeof(reader));
 	reader.context = context;
 	reader.path = path;
+	reader.file = file;
 	reader.separator = '\t';
 	for (c = 0; c < COLUMN_COUNT; c++)
 		reader.column_index[c] = -1;
-	if ((reader.file = gzopen(path, "rb")) == NULL)
-		return gap_error(context, "%s: %s", path, errno ? strerror(errno) :
-		    "cannot open");
 	reader.line_size = 4096;
-	if ((reader.line = malloc(reader.line_size)) == NULL) {
-		gzclose(reader.file);
+	if ((reader.line = malloc(reader.line_size)) == NULL)
 		return gap_error(context, "out of memory");
-	}
 	status = gap_witness_begin(context, &reader.insert);
 	if (status == 0)
 		status = gap_prepare(context, json_sql, &reader.json);
@@ -351,6 +367,19 @@ gap_witness_zeek(struct gap_context *context, const char *path)
 	sqlite3_finalize(reader.json);
 	gap_witness_end(reader.insert);
 	free(reader.line);
-	gzclose(reader.file);
+	return status;
+}
+
+int
+gap_witness_zeek(struct gap_context *context, const char *path)
+{
+	gzFile	file;
+	int	status;
+
+	if ((file = gzopen(path, "rb")) == NULL)
+		return gap_error(context, "%s: %s", path, errno ? strerror(errno) :
+		    "cannot open");
+	status = gap_witness_zeek_read(context, path, file);
+	gzclose(file);
 	return status;
 }

@@ -127,6 +127,7 @@ int	 gap_unlogged_traffic(struct gap_context *);
 int	 gap_raw_socket(struct gap_context *);
 int	 gap_audit_policy(struct gap_context *);
 int	 gap_log_integrity(struct gap_context *);
+int	 gap_time_gaps(struct gap_context *);
 int	 gap_attribution_coverage(struct gap_context *);
 int	 gap_detector_coverage(struct gap_context *);
 

@@ -275,6 +275,9 @@ gap_short_time(int64_t unix_us, char *buffer, size_t size)
 /*
  * The temporary tables every analysis reads (see gap.h). An address seen
  * on two hosts names neither: a probe from it cannot be pinned on one.
+ * The addresses from network events are the host_addresses view's
+ * network_events rows, selected directly: the view's counts and times
+ * would be computed for every one of ten million records and dropped.
  */
 static const char prepare_sql[] =
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
@@ -286,8 +289,10 @@ static const char prepare_sql[] =
     "CREATE TEMP TABLE gap_stop(host TEXT, channel TEXT, start_us INTEGER,"
     "  end_us INTEGER);"
     "CREATE TEMP TABLE gap_host_ip(ip TEXT NOT NULL, host TEXT NOT NULL);"
-    "INSERT INTO temp.gap_host_ip SELECT DISTINCT ip, host FROM host_addresses"
-    "  WHERE origin = 'network_events';"
+    "INSERT INTO temp.gap_host_ip SELECT DISTINCT local_ip, host FROM network_events"
+    "  WHERE host IS NOT NULL AND local_ip IS NOT NULL AND local_ip <> ''"
+    "  AND (direction = 'outbound' OR (direction = 'inbound' AND protocol = 6))"
+    "  AND local_ip NOT IN ('0.0.0.0', '::', '::1') AND local_ip NOT LIKE '127.%';"
     "INSERT INTO temp.gap_host_ip SELECT DISTINCT ip, host FROM host_addresses a"
     "  WHERE origin = 'logon_workstation'"
     "  AND NOT EXISTS (SELECT 1 FROM temp.gap_host_ip m WHERE m.ip = a.ip);"

@@ -40,7 +40,20 @@ struct gaps_options {
 	long		  discovery_targets;
 
 	int		  verbose;	/* print the query of each gap */
+
+	/*
+	 * What is printed (the case always gets every gap): gaps below
+	 * print_min_severity (0 info, 1 low, 2 medium, 3 high) are only
+	 * counted per kind. brief, for analyze's summary, also prints low and
+	 * info gaps in full only when they are few, and the coverage only of
+	 * small cases.
+	 */
+	int		  print_min_severity;
+	int		  brief;
 };
+
+/* The rank of a severity name (info 0 .. high 3), or -1 for another word. */
+int	 gap_severity_rank(const char *);
 
 /* The defaults documented in wfpsift(1). */
 void	 gaps_options_init(struct gaps_options *);

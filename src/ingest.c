@@ -8,6 +8,8 @@
  * threads. Each job holds at most a few batches, so memory stays flat
  * however large the files are.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -62,6 +64,9 @@ struct pipeline {
 	int			 stopping;	/* the writer failed */
 	char			**known_hashes;	/* complete in the case, sorted */
 	size_t			 known_count;
+	/* Writer only: load in bulk (see bulk_load_wanted), and whether begun. */
+	int			 bulk_wanted;
+	int			 bulk_begun;
 };
 
 static double
@@ -713,6 +718,68 @@ check_completeness(struct file_run *run, const struct file_job *job)
 	return result;
 }
 
+/*
+ * Whether to load in bulk: drop the secondary indexes and build them again
+ * at the end, and write without fsync. Worth it when the case holds no
+ * events yet, or when the input is at least as large as the case: then
+ * rebuilding the indexes costs no more than keeping them up to date row by
+ * row would have.
+ */
+static int
+bulk_load_wanted(struct store *store, const struct file_list *files)
+{
+	sqlite3_stmt	*statement;
+	struct stat	 st;
+	int64_t		 input = 0, case_bytes = 0;
+	int		 empty = 0;
+	size_t		 i;
+
+	if (sqlite3_prepare_v2(store_db(store), "SELECT NOT EXISTS (SELECT 1 "
+	    "FROM events), (SELECT page_count FROM pragma_page_count) * "
+	    "(SELECT page_size FROM pragma_page_size)", -1, &statement,
+	    NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(statement) == SQLITE_ROW) {
+		empty = sqlite3_column_int(statement, 0);
+		case_bytes = sqlite3_column_int64(statement, 1);
+	}
+	sqlite3_finalize(statement);
+	if (empty)
+		return 1;
+	for (i = 0; i < files->count; i++)
+		if (stat(files->paths[i], &st) == 0)
+			input += st.st_size;
+	return input >= case_bytes;
+}
+
+/* Start the bulk load before the first file is written, when wanted. */
+static int
+begin_bulk_load(struct pipeline *pipeline, struct store *store)
+{
+	if (!pipeline->bulk_wanted || pipeline->bulk_begun)
+		return 0;
+	pipeline->bulk_begun = 1;
+	if (store_set_bulk_load(store, 1) == -1)
+		return -1;
+	return store_defer_indexes(store);
+}
+
+/*
+ * End the bulk load: build the indexes again and make the case durable.
+ * On failure the transaction is left open for the caller to report the
+ * error and roll back; the definitions stay in case_info for the next open.
+ */
+static int
+end_bulk_load(struct pipeline *pipeline, struct store *store)
+{
+	if (!pipeline->bulk_begun)
+		return 0;
+	if (store_restore_indexes(store) == -1 ||
+	    store_set_bulk_load(store, 0) == -1)
+		return -1;
+	return 0;
+}
+
 /* Write one file's job into the case. Returns -1 only on a store failure. */
 static int
 store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
@@ -743,6 +810,8 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 		drain_job(pipeline, job);
 		return 0;
 	}
+	if (begin_bulk_load(pipeline, store) == -1)
+		return -1;
 	totals->bytes += job->size;
 	run.summary = job->header;
 	run.summary.first_record_id = -1;
@@ -877,6 +946,8 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 	}
 	for (i = 0; i < files.count; i++)
 		pipeline.jobs[i].path = files.paths[i];
+	pipeline.bulk_wanted = !options->decode_only &&
+	    bulk_load_wanted(store, &files);
 	thread_total = thread_count(options, files.count);
 	for (int t = 0; t < thread_total; t++)
 		if (pthread_create(&threads[started_threads], NULL, decoding_thread,
@@ -900,6 +971,14 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 		}
 	}
 	finish_pipeline(&pipeline, threads, started_threads);
+	/* After a store failure (already said) it is likely to fail too: quietly. */
+	if (end_bulk_load(&pipeline, store) == -1) {
+		if (result == 0)
+			fprintf(stderr, "wfpsift: cannot rebuild the case's indexes: "
+			    "%s (the next run rebuilds them)\n", store_error(store));
+		store_rollback(store);
+		result = -1;
+	}
 	if (options->show_progress && totals->records > 0)
 		fputs("\r\033[K", stderr);
 	totals->seconds = seconds_now() - started;

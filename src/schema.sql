@@ -325,6 +325,7 @@ CREATE INDEX IF NOT EXISTS network_by_host_time ON network_events(host, time_uni
 CREATE INDEX IF NOT EXISTS network_by_remote ON network_events(remote_ip, time_unix_us);
 CREATE INDEX IF NOT EXISTS network_by_local ON network_events(local_ip, time_unix_us);
 CREATE INDEX IF NOT EXISTS network_by_pid ON network_events(host, pid, time_unix_us);
+CREATE INDEX IF NOT EXISTS network_by_host_remote ON network_events(host, remote_ip, time_unix_us);
 CREATE INDEX IF NOT EXISTS processes_by_pid ON processes(host, pid, time_unix_us);
 CREATE INDEX IF NOT EXISTS logons_by_id ON logons(host, logon_id);
 CREATE INDEX IF NOT EXISTS ingest_errors_by_source ON ingest_errors(source_id);

@@ -2,9 +2,16 @@
  * store.c: writing and opening the SQLite case file.
  *
  * Ingest streams rows through prepared statements inside large
- * transactions. The events insert has one prepared variant per number of
- * EventData fields, because the data column is built by SQLite's own
- * json_object() from bound name/value pairs: escaping is SQLite's job.
+ * transactions. The EventData JSON of the events table is written here, in
+ * one reused buffer, byte for byte as SQLite's json_object() would write it
+ * (json_object over dozens of bound arguments per record cost more than the
+ * rest of the events insert); tests check it against SQLite's own encoder.
+ *
+ * A bulk load into an empty (or small) case drops the secondary indexes of
+ * the tables ingest fills and builds them again at its end, which costs a
+ * sort instead of a B-tree search per row and index. Their definitions are
+ * saved in case_info in the transaction that drops them, so a run killed
+ * in between leaves a case that the next command writing it repairs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +28,29 @@ extern const char wfpsift_schema_sql[];
 
 #define SCHEMA_VERSION "1"
 
+/* case_info keys of indexes dropped for a bulk load: the prefix, then the name. */
+#define DEFERRED_INDEX_PREFIX "deferred_index:"
+
+/*
+ * The indexes a bulk load drops: those of the tables ingest fills, except
+ * the ones that lead with source_id. Ingest itself looks rows up by source
+ * (to check or redo a file), and those grow at their right edge anyway.
+ */
+#define DEFERRABLE_INDEXES " FROM sqlite_master m WHERE m.type = 'index' " \
+	"AND m.sql IS NOT NULL AND m.tbl_name IN ('events', 'network_events', " \
+	"'processes', 'logons', 'audit_events') AND (SELECT i.name FROM " \
+	"pragma_index_info(m.name) i WHERE i.seqno = 0) IS NOT 'source_id'"
+
 struct store {
 	sqlite3		*db;
-	sqlite3_stmt	*insert_event[EVENT_MAX_FIELDS + 1];
+	sqlite3_stmt	*insert_event;
 	sqlite3_stmt	*insert_network;
 	sqlite3_stmt	*insert_process;
 	sqlite3_stmt	*insert_logon;
 	sqlite3_stmt	*insert_audit;
 	sqlite3_stmt	*insert_error;
+	char		*json;		/* EventData of the record being stored */
+	size_t		 json_size;
 };
 
 sqlite3 *
@@ -104,6 +126,8 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 		snprintf(error, error_size, "out of memory");
 		return -1;
 	}
+	/* One connection, one thread: SQLite's per-call mutex is pure cost. */
+	flags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		snprintf(error, error_size, "%s: %s", path,
 		    store->db ? sqlite3_errmsg(store->db) : "cannot open");
@@ -113,13 +137,21 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	}
 	/* Another wfpsift on the same case waits instead of failing. */
 	sqlite3_busy_timeout(store->db, 60000);
-	if (set_wal_mode(store) == -1 ||
+	/*
+	 * 16 KiB pages for a new case (an existing one keeps its own): a fifth
+	 * less ingest time than 4 KiB, fewer B-tree pages to split and write.
+	 */
+	if (execute(store, "PRAGMA page_size = 16384") == -1 ||
+	    set_wal_mode(store) == -1 ||
 	    execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
 	    execute(store, "PRAGMA cache_size = -65536") == -1 ||
 	    execute(store, "PRAGMA foreign_keys = ON") == -1 ||
 	    create_schema(store) == -1) {
-		snprintf(error, error_size, "%s: not a usable case file: %s", path,
-		    sqlite3_errmsg(store->db));
+		int code = sqlite3_errcode(store->db) & 0xff;
+
+		snprintf(error, error_size, "%s: not a usable case file: %s%s",
+		    path, sqlite3_errmsg(store->db), code == SQLITE_FULL ||
+		    code == SQLITE_IOERR ? " (disk full or file size limit?)" : "");
 		sqlite3_close(store->db);
 		free(store);
 		return -1;
@@ -131,18 +163,16 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 void
 store_close(struct store *store)
 {
-	size_t	i;
-
 	if (store == NULL)
 		return;
-	for (i = 0; i <= EVENT_MAX_FIELDS; i++)
-		sqlite3_finalize(store->insert_event[i]);
+	sqlite3_finalize(store->insert_event);
 	sqlite3_finalize(store->insert_network);
 	sqlite3_finalize(store->insert_process);
 	sqlite3_finalize(store->insert_logon);
 	sqlite3_finalize(store->insert_audit);
 	sqlite3_finalize(store->insert_error);
 	sqlite3_close(store->db);
+	free(store->json);
 	free(store);
 }
 
@@ -206,6 +236,172 @@ step_done(sqlite3_stmt *statement)
 	return sqlite3_step(statement) == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * Drop the deferrable indexes (DEFERRABLE_INDEXES) for a bulk load, saving
+ * their definitions in case_info in the same transaction, so that they are
+ * either still there or recorded for store_restore_indexes, whenever the
+ * process dies. Must be called outside a transaction; on failure the
+ * transaction is left for the caller to roll back after reading the error.
+ */
+int
+store_defer_indexes(struct store *store)
+{
+	sqlite3_stmt	*next = NULL;
+	char		*drop;
+	int		 result = -1;
+
+	if (execute(store, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (execute(store, "INSERT OR REPLACE INTO case_info(key, value) SELECT '"
+	    DEFERRED_INDEX_PREFIX "' || m.name, m.sql" DEFERRABLE_INDEXES) == -1 ||
+	    sqlite3_prepare_v2(store->db, "SELECT m.name" DEFERRABLE_INDEXES
+	    " LIMIT 1", -1, &next, NULL) != SQLITE_OK)
+		goto out;
+	/* One at a time: an index cannot be dropped while sqlite_master is read. */
+	for (;;) {
+		sqlite3_reset(next);
+		if (sqlite3_step(next) != SQLITE_ROW)
+			break;
+		drop = sqlite3_mprintf("DROP INDEX \"%w\"",
+		    (const char *)sqlite3_column_text(next, 0));
+		sqlite3_reset(next);
+		if (drop == NULL || execute(store, drop) == -1) {
+			sqlite3_free(drop);
+			goto out;
+		}
+		sqlite3_free(drop);
+	}
+	/* Finalized first: finalizing a finished statement clears the error. */
+	sqlite3_finalize(next);
+	next = NULL;
+	result = execute(store, "COMMIT");
+out:
+	sqlite3_finalize(next);
+	return result;
+}
+
+/*
+ * 1 when sql is a single CREATE [UNIQUE] INDEX statement: case_info is
+ * part of the case file, and what is executed from it should be no more
+ * than what store_defer_indexes put there.
+ */
+static int
+is_create_index(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt	*statement;
+	const char	*tail;
+
+	if (sqlite3_strnicmp(sql, "CREATE INDEX ", 13) != 0 &&
+	    sqlite3_strnicmp(sql, "CREATE UNIQUE INDEX ", 20) != 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &statement, &tail) != SQLITE_OK)
+		return 0;
+	sqlite3_finalize(statement);
+	while (*tail == ' ' || *tail == '\t' || *tail == '\n' || *tail == ';')
+		tail++;
+	return *tail == '\0';
+}
+
+/* 1 when case_info records indexes to build again (or it cannot be read). */
+static int
+deferred_indexes_recorded(struct store *store)
+{
+	sqlite3_stmt	*statement;
+	int		 recorded = 1;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT EXISTS (SELECT 1 FROM case_info "
+	    "WHERE substr(key, 1, length('" DEFERRED_INDEX_PREFIX "')) = '"
+	    DEFERRED_INDEX_PREFIX "')", -1, &statement, NULL) != SQLITE_OK)
+		return 1;
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		recorded = sqlite3_column_int(statement, 0);
+	sqlite3_finalize(statement);
+	return recorded;
+}
+
+/*
+ * Build again, in one transaction, the indexes store_defer_indexes
+ * recorded in case_info, unless an index of that name exists already (the
+ * schema's own are recreated by store_open's schema pass), and forget the
+ * records. Called by ingest at the end of a bulk load and, under the case
+ * lock, by case_open_for_writing. A no-op when there are none. On failure the transaction is left
+ * for the caller to roll back after reading the error.
+ */
+int
+store_restore_indexes(struct store *store)
+{
+	sqlite3_stmt	*next = NULL, *forget = NULL;
+	char		*name = NULL, *sql = NULL;
+	int		 result = -1, step;
+
+	/* Nothing recorded (the usual case): no write transaction at all. */
+	if (!deferred_indexes_recorded(store))
+		return 0;
+	if (execute(store, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store->db, "SELECT substr(key, length('"
+	    DEFERRED_INDEX_PREFIX "') + 1), value, (SELECT count(*) FROM "
+	    "sqlite_master m WHERE m.type = 'index' AND m.name = substr(key, "
+	    "length('" DEFERRED_INDEX_PREFIX "') + 1)) FROM case_info WHERE "
+	    "substr(key, 1, length('" DEFERRED_INDEX_PREFIX "')) = '"
+	    DEFERRED_INDEX_PREFIX "' LIMIT 1", -1, &next, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store->db, "DELETE FROM case_info WHERE key = '"
+	    DEFERRED_INDEX_PREFIX "' || ?1", -1, &forget, NULL) != SQLITE_OK)
+		goto out;
+	while ((step = sqlite3_step(next)) == SQLITE_ROW) {
+		int	exists = sqlite3_column_int(next, 2);
+
+		name = strdup((const char *)sqlite3_column_text(next, 0));
+		sql = sqlite3_column_text(next, 1) == NULL ? NULL :
+		    strdup((const char *)sqlite3_column_text(next, 1));
+		sqlite3_reset(next);
+		if (name == NULL)
+			goto out;
+		if (!exists && sql != NULL && is_create_index(store->db, sql) &&
+		    execute(store, sql) == -1)
+			goto out;
+		sqlite3_bind_text(forget, 1, name, -1, SQLITE_STATIC);
+		if (step_done(forget) == -1)
+			goto out;
+		sqlite3_reset(forget);
+		free(name);
+		free(sql);
+		name = sql = NULL;
+	}
+	/* Finalized first: finalizing a finished statement clears the error. */
+	sqlite3_finalize(next);
+	sqlite3_finalize(forget);
+	next = forget = NULL;
+	if (step == SQLITE_DONE)
+		result = execute(store, "COMMIT");
+out:
+	free(name);
+	free(sql);
+	sqlite3_finalize(next);
+	sqlite3_finalize(forget);
+	return result;
+}
+
+/*
+ * Bulk-load settings: no fsync while ingest writes (a killed process
+ * loses nothing the kernel has; a power cut during ingest may damage the
+ * case), and no foreign key lookups (ingest takes event_row and source_id
+ * from the rows it has just inserted; the lookups cost 6% of the load).
+ * When the load ends: the usual settings back, and one checkpoint that
+ * makes everything durable and leaves the WAL empty.
+ */
+int
+store_set_bulk_load(struct store *store, int bulk)
+{
+	if (bulk)
+		return execute(store, "PRAGMA synchronous = OFF") == -1 ? -1 :
+		    execute(store, "PRAGMA foreign_keys = OFF");
+	if (execute(store, "PRAGMA synchronous = NORMAL") == -1 ||
+	    execute(store, "PRAGMA foreign_keys = ON") == -1)
+		return -1;
+	return execute(store, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 int64_t
 store_find_complete_source(struct store *store, const char *sha256)
 {
@@ -239,6 +435,13 @@ forget_source(struct store *store, int64_t source_id)
 		"DELETE FROM attribution WHERE process_row IN "
 		    "(SELECT id FROM processes WHERE source_id = ?1) OR logon_row IN "
 		    "(SELECT id FROM logons WHERE source_id = ?1)",
+		/*
+		 * Gaps about this source, and gap evidence among its
+		 * connections: derived too, and redone by the next gaps run.
+		 */
+		"DELETE FROM gap_evidence WHERE network_event_id IN "
+		    "(SELECT id FROM network_events WHERE source_id = ?1)",
+		"DELETE FROM gaps WHERE source_id = ?1",
 		"DELETE FROM network_events WHERE source_id = ?1",
 		"DELETE FROM processes WHERE source_id = ?1",
 		"DELETE FROM logons WHERE source_id = ?1",
@@ -304,38 +507,117 @@ store_begin_source(struct store *store, const char *path, int64_t size,
 	return sqlite3_last_insert_rowid(store->db);
 }
 
-/* The events insert with json_object() over field_count name/value pairs. */
-static sqlite3_stmt *
-event_statement(struct store *store, size_t field_count)
+/* Room for size more bytes of EventData JSON after used. */
+static int
+json_reserve(struct store *store, size_t used, size_t size)
 {
-	char	*sql, *p;
-	size_t	 i, size = 1024 + field_count * 16;
+	size_t	 wanted = store->json_size ? store->json_size : 4096;
+	char	*grown;
 
-	if (store->insert_event[field_count] != NULL)
-		return prepared(store, &store->insert_event[field_count], NULL);
-	if ((sql = malloc(size)) == NULL)
+	if (used + size <= store->json_size)
+		return 0;
+	while (wanted < used + size)
+		wanted *= 2;
+	if ((grown = realloc(store->json, wanted)) == NULL)
+		return -1;
+	store->json = grown;
+	store->json_size = wanted;
+	return 0;
+}
+
+/*
+ * Append text as a JSON string, escaped exactly as SQLite's json_object()
+ * escapes a TEXT argument: backslash before '"' and '\', the short escapes
+ * \b \t \n \f \r, \u00xx (lower-case hex) for the other control
+ * characters, every other byte as it is. Returns the new length or -1.
+ */
+static ssize_t
+json_append_string(struct store *store, size_t used, const char *text)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p = (const unsigned char *)text;
+	size_t			 length = strlen(text);
+	char			*out;
+
+	/* The worst case: every byte as \u00xx, and the quotes. */
+	if (json_reserve(store, used, length * 6 + 2) == -1)
+		return -1;
+	out = store->json + used;
+	*out++ = '"';
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			*out++ = '\\';
+			*out++ = (char)*p;
+		} else if (*p >= 0x20)
+			*out++ = (char)*p;
+		else if (*p == '\b' || *p == '\t' || *p == '\n' || *p == '\f' ||
+		    *p == '\r') {
+			*out++ = '\\';
+			*out++ = "btn?fr"[*p - '\b'];
+		} else {
+			memcpy(out, "\\u00", 4);
+			out[4] = hex[*p >> 4];
+			out[5] = hex[*p & 0xf];
+			out += 6;
+		}
+	}
+	*out++ = '"';
+	return out - store->json;
+}
+
+/*
+ * The events.data text of an event's first field_count fields, as
+ * json_object(name, value, ...) writes it: {"name":"value",...}, null for
+ * an absent value, names repeated as often as they come. NULL on failure
+ * (out of memory, or a field without a name, which json_object refuses).
+ */
+static const char *
+event_data_json(struct store *store, const struct event *event,
+    size_t field_count, size_t *length)
+{
+	ssize_t	used = 1;
+	size_t	i;
+
+	if (json_reserve(store, 0, 2) == -1)
 		return NULL;
-	p = sql + snprintf(sql, size, "INSERT INTO events(source_id, record_id, "
-	    "provider, provider_guid, channel, event_id, version, level, task, "
-	    "opcode, keywords, host, time, time_unix_us, process_id, thread_id, "
-	    "user_sid, recovered, record_number, data) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, %s",
-	    field_count ? "json_object(" : "NULL");
-	for (i = 0; i < field_count; i++)
-		p += sprintf(p, "%s?%zu, ?%zu", i ? ", " : "", 20 + 2 * i,
-		    21 + 2 * i);
-	strcpy(p, field_count ? "))" : ")");
-	prepared(store, &store->insert_event[field_count], sql);
-	free(sql);
-	return store->insert_event[field_count];
+	store->json[0] = '{';
+	for (i = 0; i < field_count; i++) {
+		const struct event_field *field = &event->fields[i];
+
+		if (field->name == NULL || json_reserve(store, (size_t)used, 6) == -1)
+			return NULL;
+		if (i > 0)
+			store->json[used++] = ',';
+		if ((used = json_append_string(store, (size_t)used, field->name)) == -1 ||
+		    json_reserve(store, (size_t)used, 6) == -1)
+			return NULL;
+		store->json[used++] = ':';
+		if (field->value == NULL) {
+			memcpy(store->json + used, "null", 4);
+			used += 4;
+		} else if ((used = json_append_string(store, (size_t)used,
+		    field->value)) == -1)
+			return NULL;
+	}
+	if (json_reserve(store, (size_t)used, 1) == -1)
+		return NULL;
+	store->json[used++] = '}';
+	*length = (size_t)used;
+	return store->json;
 }
 
 static int64_t
 insert_event(struct store *store, int64_t source_id, const struct event *event,
     const struct normalised_event *normal, int keep_data)
 {
-	size_t		 fields = keep_data ? event->field_count : 0, i;
-	sqlite3_stmt	*s = event_statement(store, fields);
+	size_t		 fields = keep_data ? event->field_count : 0, length;
+	const char	*data;
+	sqlite3_stmt	*s = prepared(store, &store->insert_event,
+	    "INSERT INTO events(source_id, record_id, provider, provider_guid, "
+	    "channel, event_id, version, level, task, opcode, keywords, host, "
+	    "time, time_unix_us, process_id, thread_id, user_sid, recovered, "
+	    "record_number, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
 
 	if (s == NULL)
 		return -1;
@@ -360,9 +642,11 @@ insert_event(struct store *store, int64_t source_id, const struct event *event,
 	sqlite3_bind_int(s, 18, event->recovered);
 	if (event->record_number != 0)
 		sqlite3_bind_int64(s, 19, (int64_t)event->record_number);
-	for (i = 0; i < fields; i++) {
-		bind_text(s, 20 + 2 * (int)i, event->fields[i].name);
-		bind_text(s, 21 + 2 * (int)i, event->fields[i].value);
+	/* No fields kept: NULL, as the json_object()-less statement had it. */
+	if (fields > 0) {
+		if ((data = event_data_json(store, event, fields, &length)) == NULL)
+			return -1;
+		sqlite3_bind_text(s, 20, data, (int)length, SQLITE_STATIC);
 	}
 	if (step_done(s) == -1)
 		return -1;

@@ -27,6 +27,24 @@ int	 store_begin(struct store *);
 int	 store_commit(struct store *);
 int	 store_rollback(struct store *);
 
+/*
+ * For a bulk load: drop the secondary indexes of the tables ingest fills
+ * (not those leading with source_id), recording their definitions in
+ * case_info, and build them again at the end. case_open_for_writing
+ * restores any a killed run left recorded, under the case lock (a reader
+ * such as report must not rebuild them under a running bulk load). Both run their own transaction; on failure
+ * they leave it open, for the caller to read the error and roll back.
+ */
+int	 store_defer_indexes(struct store *);
+int	 store_restore_indexes(struct store *);
+
+/*
+ * bulk 1: no fsync and no foreign key lookups during the load (survives a
+ * killed process, not a power cut); 0: back to the usual settings, with a
+ * checkpoint that makes the case durable. Call outside a transaction.
+ */
+int	 store_set_bulk_load(struct store *, int bulk);
+
 /* The id of a source with this SHA-256 that completed, or 0. */
 int64_t	 store_find_complete_source(struct store *, const char *sha256);
 

@@ -20,6 +20,77 @@ filetime_to_unix_us(int64_t filetime)
 	return filetime / 10 - FILETIME_UNIX_EPOCH / 10;
 }
 
+/*
+ * The proleptic Gregorian date of a count of days since 1970-01-01, by
+ * arithmetic on 400-year eras (H. Hinnant's days_from_civil, inverted).
+ */
+static void
+civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+	int64_t	era, day_of_era, year_of_era, day_of_year, shifted_month;
+
+	days += 719468;		/* from 1970-01-01 to 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	day_of_era = days - era * 146097;
+	year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
+	    day_of_era / 146096) / 365;
+	day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 -
+	    year_of_era / 100);
+	shifted_month = (5 * day_of_year + 2) / 153;	/* 0 is March */
+	*day = (int)(day_of_year - (153 * shifted_month + 2) / 5 + 1);
+	*month = (int)(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
+	*year = year_of_era + era * 400 + (*month <= 2);
+}
+
+/* Write value as width decimal digits, zero-padded, at out. */
+static char *
+put_digits(char *out, int64_t value, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	return out + width;
+}
+
+/*
+ * Ingest formats one time per record: for years 0 to 9999 write the text
+ * directly, without gmtime_r (which takes glibc's time zone lock) and
+ * snprintf. Returns 0, or -1 to leave other years to format_ticks.
+ */
+static int
+format_ticks_fast(int64_t seconds, int64_t fraction, int digits, char *buffer,
+    size_t size)
+{
+	int64_t	 days = seconds / 86400, second_of_day = seconds % 86400, year;
+	int	 month, day;
+	char	*p = buffer;
+
+	if (second_of_day < 0) {
+		second_of_day += 86400;
+		days--;
+	}
+	civil_from_days(days, &year, &month, &day);
+	if (year < 0 || year > 9999 || size < (size_t)(22 + digits))
+		return -1;
+	p = put_digits(p, year, 4);
+	*p++ = '-';
+	p = put_digits(p, month, 2);
+	*p++ = '-';
+	p = put_digits(p, day, 2);
+	*p++ = 'T';
+	p = put_digits(p, second_of_day / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, second_of_day / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, second_of_day % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, fraction, digits);
+	*p++ = 'Z';
+	*p = '\0';
+	return 0;
+}
+
 /* Split a count of 100 ns ticks since 1970 into a UTC calendar time. */
 static void
 format_ticks(int64_t ticks_since_1970, int digits, char *buffer, size_t size)
@@ -34,6 +105,9 @@ format_ticks(int64_t ticks_since_1970, int digits, char *buffer, size_t size)
 		fraction += ticks_per_second;
 		seconds--;
 	}
+	if (format_ticks_fast(seconds, digits == 6 ? fraction / 10 : fraction,
+	    digits, buffer, size) == 0)
+		return;
 	t = (time_t)seconds;
 	if (gmtime_r(&t, &tm) == NULL) {
 		snprintf(buffer, size, "invalid-time");
@@ -109,11 +183,17 @@ now_iso(char *buffer, size_t size)
 	    buffer, size);
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+/*
+ * Length of the valid UTF-8 sequence at p, or 0 when it is not one. Valid
+ * as RFC 3629 says: no overlong forms (an overlong U+009B would otherwise
+ * pass as a C1 control in disguise), no UTF-16 surrogates, nothing past
+ * U+10FFFF; the second byte's range depends on the first.
+ */
 static size_t
 utf8_sequence_length(const unsigned char *p)
 {
-	size_t	length, i;
+	unsigned char	low = 0x80, high = 0xbf;
+	size_t		length, i;
 
 	if (p[0] < 0x80)
 		return 1;
@@ -125,7 +205,17 @@ utf8_sequence_length(const unsigned char *p)
 		length = 4;
 	else
 		return 0;
-	for (i = 1; i < length; i++)
+	if (p[0] == 0xe0)
+		low = 0xa0;
+	else if (p[0] == 0xed)
+		high = 0x9f;
+	else if (p[0] == 0xf0)
+		low = 0x90;
+	else if (p[0] == 0xf4)
+		high = 0x8f;
+	if (p[1] < low || p[1] > high)
+		return 0;
+	for (i = 2; i < length; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 	return length;

@@ -27,4 +27,17 @@ for file in report.html timeline.csv events.jsonl; do
 done
 grep -q "^case: $case_file" "$TEST_TMP/out"
 ok $? "analyze names the case it wrote"
+
+# The host table lines up whatever the names: a 45-character host name and
+# events with no host widen the column instead of shifting the numbers.
+sql "$case_file" "UPDATE events SET host = 'ws05-finance-floor3.branch-office.corp.example'
+    WHERE host = 'WS05.corp.example'; UPDATE events SET host = NULL
+    WHERE host = 'SRV-FILE01.corp.example'"
+"$WFPSIFT" analyze -d "$case_file" "$TESTDATA/connect-scan.evtx" >"$TEST_TMP/out2" 2>&1
+sed -n '/^host /,/^$/p' "$TEST_TMP/out2" | sed '$d' >"$TEST_TMP/hosts"
+is "$(cut -c1-7 "$TEST_TMP/hosts" | tr '\n' ' ')" "host    (none)  ws05-fi " \
+    "the host table names (none) and the long host"
+is "$(awk '{ print index($0, " 2024-") }' "$TEST_TMP/hosts" | sed 1d | sort -u)" \
+    "$(awk 'NR == 1 { print index($0, " first") }' "$TEST_TMP/hosts")" \
+    "every host row's times start under the header's 'first'"
 done_testing

@@ -3,7 +3,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 13
+plan 15
 
 "$WFPSIFT" gaps --help > "$TEST_TMP/help"
 is "$?|$(head -1 "$TEST_TMP/help" | cut -c1-19)" "0|usage: wfpsift gaps" "--help: the usage, exit 0"
@@ -49,3 +49,16 @@ is "$(sql "$CASE" "SELECT instr(summary, char(27)) + instr(summary, char(8238)) 
 query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'log_cleared'")
 is "$(sql "$CASE" "SELECT subject_user_name FROM ($query)")" "o'brien" \
     "a quote in a log value does not break the evidence query"
+
+# A witness line far longer than any conn.log line: the read stops with
+# one line naming the file and the line, instead of growing without end.
+{
+	printf '#separator \\x09\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\thistory\n'
+	head -c 2000000 /dev/zero | tr '\0' 'A'
+	printf '\n'
+} > "$TEST_TMP/huge-conn.log"
+"$WFPSIFT" gaps -q -d "$CASE" --zeek-conn "$TEST_TMP/huge-conn.log" > /dev/null 2> "$TEST_TMP/err"
+is $? 1 "a conn.log with a 2 MB line: exit 1"
+is "$(cat "$TEST_TMP/err")" \
+    "wfpsift gaps: $TEST_TMP/huge-conn.log: line 3 is longer than 1048576 bytes: not a Zeek conn.log" \
+    "a conn.log with a 2 MB line: one line naming the file and the line"

@@ -13,7 +13,7 @@ MKPCAP="$top_builddir/tests/mkpcap"
 MKCONNLOG="$top_srcdir/tests/mkconnlog.sh"
 START=1793610001	# 2026-11-02 09:00:01 UTC
 
-plan 31
+plan 33
 
 # scan_case CASE syn|connect [no-srv01-log] [ws01-log-ends-early]
 scan_case() {
@@ -166,6 +166,20 @@ is "$(sql "$ALONE" "SELECT count(*) FROM gaps WHERE kind = 'unlogged_traffic'")"
 is "$(sql "$ALONE" "SELECT kind, host, coalesce(related_host, '-'), related_ip, substr(first_time, 1, 19), substr(last_time, 1, 19), event_count, witness_count FROM gaps WHERE kind = 'unlogged_traffic'")" \
     "unlogged_traffic|WS01.corp.local|-|10.0.0.20|2026-11-02T09:00:01|2026-11-02T09:01:40|0|100" \
     "with a pcap, the unlogged flows of a target outside the case are a gap"
+# The same scan as pcapng, with an 802.1Q tag and only 58 bytes of each
+# packet kept (the TCP header up to its flags): the same witness flows.
+"$MKPCAP" -o "$TEST_TMP/syn.pcapng" --format pcapng --link vlan --snaplen 52 \
+    --mode syn --src 10.0.0.5 --dst 10.0.0.20 --start $START --step-ms 1000 \
+    --ports 1-100 --open 22,80 --filtered 90-100
+witness_dump() {
+	sql "$1" "SELECT line, time, host, orig_ip, orig_port, resp_ip, resp_port, state FROM witness_flows ORDER BY id"
+}
+witness_dump "$ALONE" > "$TEST_TMP/flows-pcap"
+"$WFPSIFT" gaps -d "$ALONE" -q --pcap "$TEST_TMP/syn.pcapng" >/dev/null
+ok $? "gaps --pcap reads pcapng"
+witness_dump "$ALONE" > "$TEST_TMP/flows-pcapng"
+is "$(wc -l < "$TEST_TMP/flows-pcapng" | tr -d ' ')|$(diff "$TEST_TMP/flows-pcap" "$TEST_TMP/flows-pcapng" | head -n 3)" "100|" \
+    "pcapng, VLAN-tagged, cut to 52 bytes a packet: the same 100 flows as the pcap"
 
 # --- IPv6, and link types other than Ethernet
 V6="$TEST_TMP/v6.db"

@@ -44,6 +44,19 @@ is "$(sql "$case_file" "SELECT status FROM sources WHERE path LIKE '%header-only
 is "$(sql "$case_file" "SELECT count(*) FROM ingest_errors WHERE path LIKE '%header-only.evtx' AND kind = 'file'")" 1 \
     "a file with a bare header: counted in ingest_errors"
 
+# A failed file is tried again on the next run, even once gaps has written
+# an unreadable_file gap that points at its sources row.
+"$WFPSIFT" gaps -q -d "$case_file" >/dev/null 2>&1
+is "$(sql "$case_file" "SELECT count(*) FROM gaps WHERE kind = 'unreadable_file'")" 1 \
+    "a file with a bare header: gaps calls it unreadable"
+run header_again ingest -d "$case_file" "$TEST_TMP/header-only.evtx"
+is "$(status_of header_again)$(lines_of header_again)" 11 \
+    "a failed file ingested again: exit 1 and one line"
+grep -q "header checksum mismatch" "$TEST_TMP/header_again.err"
+ok $? "a failed file ingested again: the line is about the file, not the case"
+is "$(sql "$case_file" "SELECT count(*), min(status) FROM sources WHERE path LIKE '%header-only.evtx'")" \
+    "1|failed" "a failed file ingested again: one sources row, still failed"
+
 run usage ingest -d "$case_file"
 is "$(status_of usage)" 2 "no path: usage error, exit 2"
 run unknown ingest --no-such-option x

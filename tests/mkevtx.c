@@ -1661,6 +1661,8 @@ static void writer_close(struct writer *w)
 		die("%s: %s", w->path, strerror(errno));
 	if (fclose(w->f))
 		die("%s: %s", w->path, strerror(errno));
+	free(w->c->undo.name_ids);
+	free(w->c->undo.tmpl_ids);
 	free(w->c);
 	free(w->scratch.p);
 }
@@ -3245,6 +3247,11 @@ static void bench_security(const char *out, uint64_t n, uint64_t seed)
 	}
 	b->w.next_id = n + 1;
 	writer_close(&b->w);
+	free(b->p5156.f);
+	free(b->p5157.f);
+	free(b->p4688.f);
+	free(b->p4689.f);
+	free(b->p4624.f);
 	free(b);
 }
 

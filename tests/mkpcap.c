@@ -4,7 +4,8 @@
  *
  * usage: mkpcap -o OUT --mode syn|connect --src IP --dst IP
  *               --start EPOCH[.FRACTION] [--step-ms N] --ports LIST
- *               [--open LIST] [--filtered LIST] [--link ether|raw|sll]
+ *               [--open LIST] [--filtered LIST] [--link ether|vlan|raw|sll]
+ *               [--snaplen N] [--format pcap|pcapng]
  *
  * For each port in LIST, one probe, STEP ms after the previous one:
  *   syn      SYN; open: SYN-ACK, then the scanner's RST (half open);
@@ -12,8 +13,11 @@
  *   connect  SYN; open: SYN-ACK, ACK, RST-ACK (a completed handshake);
  *            filtered: nothing; otherwise RST-ACK
  * LIST is ports and ranges: 22,80,100-200. IPv4 or IPv6 addresses.
- * Packets are written with libpcap (pcap_open_dead + pcap_dump); TCP
- * checksums are left zero, which wfpsift does not check.
+ * --link vlan is Ethernet with an 802.1Q tag; --snaplen N keeps only the
+ * first N bytes of each packet, as a capture with a small snap length does.
+ * pcap files are written with libpcap (pcap_open_dead + pcap_dump), pcapng
+ * ones here (libpcap reads pcapng but does not write it). TCP checksums are
+ * left zero, which wfpsift does not check.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -36,8 +40,11 @@ struct endpoints {
 
 struct capture {
 	pcap_t		*pcap;
-	pcap_dumper_t	*dumper;
+	pcap_dumper_t	*dumper;	/* pcap */
+	FILE		*pcapng;	/* or pcapng */
 	int		 link;
+	int		 vlan;		/* an 802.1Q tag after the addresses */
+	size_t		 snaplen;
 	struct endpoints ends;
 };
 
@@ -96,9 +103,68 @@ link_header(const struct capture *c, uint8_t *p)
 		return 16;
 	}
 	memcpy(p, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+	if (c->vlan) {
+		memcpy(p + 12, "\x81\x00\x00\x2a", 4);	/* VLAN 42 */
+		p += 4;
+	}
 	p[12] = (uint8_t)(type >> 8);
 	p[13] = (uint8_t)type;
-	return 14;
+	return c->vlan ? 18 : 14;
+}
+
+/* Append a 32-bit number in this machine's byte order (pcapng is either). */
+static void
+put32(uint8_t *p, uint32_t value)
+{
+	memcpy(p, &value, 4);
+}
+
+/* The pcapng section header and interface description (microseconds). */
+static void
+write_pcapng_header(struct capture *c)
+{
+	uint8_t	block[48];
+
+	memset(block, 0, sizeof(block));
+	put32(block, 0x0a0d0d0a);		/* section header */
+	put32(block + 4, 28);
+	put32(block + 8, 0x1a2b3c4d);
+	block[12] = 1;				/* version 1.0 */
+	memset(block + 16, 0xff, 8);		/* section length unknown */
+	put32(block + 24, 28);
+	fwrite(block, 1, 28, c->pcapng);
+	memset(block, 0, sizeof(block));
+	put32(block, 1);			/* interface description */
+	put32(block + 4, 20);
+	block[8] = (uint8_t)c->link;
+	block[9] = (uint8_t)(c->link >> 8);
+	put32(block + 12, 65535);
+	put32(block + 16, 20);
+	fwrite(block, 1, 20, c->pcapng);
+}
+
+/* One enhanced packet block: caplen bytes of a length-byte packet. */
+static void
+write_pcapng_packet(struct capture *c, const struct pcap_pkthdr *header,
+    const uint8_t *packet)
+{
+	uint8_t		block[28], padding[4] = { 0 };
+	uint64_t	us = (uint64_t)header->ts.tv_sec * 1000000 +
+			    (uint64_t)header->ts.tv_usec;
+	size_t		padded = (header->caplen + 3) & ~(size_t)3;
+	uint32_t	total = (uint32_t)(28 + padded + 4);
+
+	put32(block, 6);
+	put32(block + 4, total);
+	put32(block + 8, 0);			/* interface 0 */
+	put32(block + 12, (uint32_t)(us >> 32));
+	put32(block + 16, (uint32_t)us);
+	put32(block + 20, header->caplen);
+	put32(block + 24, header->len);
+	fwrite(block, 1, sizeof(block), c->pcapng);
+	fwrite(packet, 1, header->caplen, c->pcapng);
+	fwrite(padding, 1, padded - header->caplen, c->pcapng);
+	fwrite(&total, 1, 4, c->pcapng);
 }
 
 /* The IP header for a 20-byte TCP segment; returns its length. */
@@ -159,7 +225,12 @@ write_segment(struct capture *c, double time, int forward, int sport,
 	header.ts.tv_sec = (time_t)time;
 	header.ts.tv_usec = (suseconds_t)((time - (double)(time_t)time) * 1e6 + 0.5);
 	header.caplen = header.len = (bpf_u_int32)length;
-	pcap_dump((u_char *)c->dumper, &header, packet);
+	if (c->snaplen > 0 && header.caplen > c->snaplen)
+		header.caplen = (bpf_u_int32)c->snaplen;
+	if (c->pcapng != NULL)
+		write_pcapng_packet(c, &header, packet);
+	else
+		pcap_dump((u_char *)c->dumper, &header, packet);
 }
 
 /* One probe's packets, as the mode and the port's state call for. */
@@ -201,7 +272,8 @@ usage_exit(void)
 {
 	fprintf(stderr, "usage: mkpcap -o OUT --mode syn|connect --src IP --dst IP "
 	    "--start EPOCH [--step-ms N] --ports LIST [--open LIST] "
-	    "[--filtered LIST] [--link ether|raw|sll]\n");
+	    "[--filtered LIST] [--link ether|vlan|raw|sll] [--snaplen N] "
+	    "[--format pcap|pcapng]\n");
 	exit(2);
 }
 
@@ -218,11 +290,14 @@ main(int argc, char **argv)
 		{ "open", required_argument, NULL, 'O' },
 		{ "filtered", required_argument, NULL, 'F' },
 		{ "link", required_argument, NULL, 'l' },
+		{ "snaplen", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static unsigned char	 ports[MAX_PORTS], open[MAX_PORTS], filtered[MAX_PORTS];
 	struct capture		 c;
 	const char		*out = NULL, *mode = "syn", *src = NULL, *dst = NULL;
+	int			 pcapng = 0;
 	double			 start = -1, step = 0.01;
 	int			 option, family2, port, probe = 0, connect_mode;
 
@@ -242,7 +317,10 @@ main(int argc, char **argv)
 		case 'l':
 			c.link = strcmp(optarg, "raw") == 0 ? DLT_RAW :
 			    strcmp(optarg, "sll") == 0 ? DLT_LINUX_SLL : DLT_EN10MB;
+			c.vlan = strcmp(optarg, "vlan") == 0;
 			break;
+		case 'n': c.snaplen = (size_t)strtoul(optarg, NULL, 10); break;
+		case 'f': pcapng = strcmp(optarg, "pcapng") == 0; break;
 		default: usage_exit();
 		}
 	}
@@ -254,7 +332,13 @@ main(int argc, char **argv)
 	connect_mode = strcmp(mode, "connect") == 0;
 	c.pcap = pcap_open_dead_with_tstamp_precision(c.link, 65535,
 	    PCAP_TSTAMP_PRECISION_MICRO);
-	if (c.pcap == NULL || (c.dumper = pcap_dump_open(c.pcap, out)) == NULL) {
+	if (pcapng) {
+		if ((c.pcapng = fopen(out, "wb")) == NULL) {
+			perror(out);
+			return 1;
+		}
+		write_pcapng_header(&c);
+	} else if (c.pcap == NULL || (c.dumper = pcap_dump_open(c.pcap, out)) == NULL) {
 		fprintf(stderr, "mkpcap: %s: %s\n", out, c.pcap ? pcap_geterr(c.pcap) :
 		    "cannot open");
 		return 1;
@@ -267,7 +351,12 @@ main(int argc, char **argv)
 		    filtered[port]);
 		probe++;
 	}
-	pcap_dump_close(c.dumper);
+	if (c.pcapng != NULL && fclose(c.pcapng) != 0) {
+		perror(out);
+		return 1;
+	}
+	if (c.dumper != NULL)
+		pcap_dump_close(c.dumper);
 	pcap_close(c.pcap);
 	return 0;
 }

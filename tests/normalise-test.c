@@ -70,6 +70,21 @@ test_numbers_and_times(void)
 	tap_is_string(text, "2017-10-23T06:58:15.1540000Z", "Sysmon UtcTime parses");
 	tap_is_number(filetime_to_unix_us(iso_to_filetime("1970-01-01T00:00:01Z")), 1000000,
 	    "unix microseconds");
+	/* Dates computed without gmtime: eras, leap days, the edges of 4 digits. */
+	filetime_to_iso(0, text, sizeof(text));
+	tap_is_string(text, "1601-01-01T00:00:00.0000000Z", "FILETIME 0");
+	filetime_to_iso(116444736000000000LL - 1, text, sizeof(text));
+	tap_is_string(text, "1969-12-31T23:59:59.9999999Z", "the tick before 1970");
+	filetime_to_iso(iso_to_filetime("2000-02-29T12:34:56.0000001Z"), text, sizeof(text));
+	tap_is_string(text, "2000-02-29T12:34:56.0000001Z", "leap day of a 400th year");
+	filetime_to_iso(iso_to_filetime("2100-03-01T00:00:00Z") - 1, text, sizeof(text));
+	tap_is_string(text, "2100-02-28T23:59:59.9999999Z", "no leap day in 2100");
+	filetime_to_iso(2650467743999999999LL, text, sizeof(text));
+	tap_is_string(text, "9999-12-31T23:59:59.9999999Z", "the last 4-digit year");
+	filetime_to_iso(2650467744000000000LL, text, sizeof(text));
+	tap_is_string(text, "10000-01-01T00:00:00.0000000Z", "year 10000, as gmtime says it");
+	unix_us_to_iso(-1, text, sizeof(text));
+	tap_is_string(text, "1969-12-31T23:59:59.9999990Z", "negative microseconds");
 }
 
 /* An inbound 5156 names this host (the listening side) as its source. */

@@ -8,13 +8,15 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 
 seconds=${ROBUST_FUZZ_SECONDS:-4}
-targets="normalise decoder binxml fast"
+targets="normalise decoder binxml fast zeek pcap"
 
 # 1. Replays of committed crash inputs, one assertion per input.
 for target in $targets; do
 	# The decoder targets share one replay program that runs every decoder.
-	replay="$top_builddir/fuzz/replay-$target"
-	[ "$target" = normalise ] || replay="$top_builddir/fuzz/replay-decoder"
+	case $target in
+	binxml|fast) replay="$top_builddir/fuzz/replay-decoder" ;;
+	*) replay="$top_builddir/fuzz/replay-$target" ;;
+	esac
 	for input in "$top_srcdir/fuzz/regressions/$target"/*; do
 		[ -f "$input" ] || continue
 		name=${input#"$top_srcdir"/}
@@ -29,7 +31,7 @@ done
 # 2. The libFuzzer targets, built with clang beside the build (reused
 # while newer than their sources).
 bin="$top_builddir/fuzz/bin"
-newest=$(ls -t "$top_srcdir"/fuzz/*.c "$top_srcdir"/fuzz/build.sh "$top_srcdir"/src/*.c \
+newest=$(ls -t "$top_srcdir"/fuzz/*.c "$top_srcdir"/fuzz/*.h "$top_srcdir"/fuzz/build.sh "$top_srcdir"/src/*.c \
     "$top_srcdir"/src/*.h | head -n 1)
 status=0
 for target in $targets; do
@@ -50,14 +52,17 @@ ok $status "the fuzz targets build with clang -fsanitize=fuzzer,address,undefine
 [ $status -eq 0 ] || { sed 's/^/# /' "$TEST_TMP/build.log" | tail -n 5; done_testing; exit 0; }
 
 # A small seed set: the short run must get past loading its seeds.
-sh "$top_srcdir/fuzz/seeds.sh" "$top_srcdir" "$CORPUS" "$TEST_TMP/seeds"
+MKPCAP="$top_builddir/tests/mkpcap" sh "$top_srcdir/fuzz/seeds.sh" "$top_srcdir" \
+    "$CORPUS" "$TEST_TMP/seeds"
 ls "$TEST_TMP/seeds/decoder" | sed -n '13,$p' | while IFS= read -r f; do
 	rm -f "$TEST_TMP/seeds/decoder/$f"
 done
 for target in $targets; do
 	mkdir -p "$TEST_TMP/corpus-$target" "$TEST_TMP/artifacts-$target"
-	seeds="$TEST_TMP/seeds/decoder"
-	[ "$target" = normalise ] && seeds="$TEST_TMP/seeds/normalise"
+	case $target in
+	normalise|zeek|pcap) seeds="$TEST_TMP/seeds/$target" ;;
+	*) seeds="$TEST_TMP/seeds/decoder" ;;
+	esac
 	ASAN_OPTIONS=detect_leaks=0 "$bin/fuzz-$target" -max_total_time="$seconds" \
 	    -max_len=70000 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$TEST_TMP/artifacts-$target/" \

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Terminal injection: strings from logs and file names that hold escape
-# sequences (OSC title, screen clear, colours, BEL, newline, C1 CSI) reach
-# the terminal only escaped (\x1b, \u009b) in everything ingest and analyze
-# print, and are stored in the case unchanged.
+# sequences (OSC title, screen clear, colours, BEL, newline, C1 CSI) or a
+# right-to-left override reach the terminal only escaped (\x1b, \u009b,
+# \u202e) in everything ingest, analyze, detect and gaps print, and are
+# stored in the case unchanged.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 mkevtx="$top_builddir/tests/mkevtx"
@@ -55,7 +56,9 @@ is "$(control_bytes "$TEST_TMP/command.err")" 0 "an unknown command with escapes
 # 2. Hostile strings inside a record, through ingest and analyze.
 if [ ! -x "$mkevtx" ]; then
 	for what in "written" "exit 0" "no control byte on stdout" "no control byte on stderr" \
-	    "host shown escaped" "stored unchanged"; do
+	    "host shown escaped" "stored unchanged" "RLO written" "RLO detect exits 0" \
+	    "RLO detect escaped" "RLO finding names host" "RLO gaps exits 0" \
+	    "RLO gaps escaped" "RLO coverage names host" "RLO stored unchanged"; do
 		skip "hostile record: $what" "tests/mkevtx is not built"
 	done
 	done_testing
@@ -72,6 +75,28 @@ grep -qF 'WS\x1b]0;pwned\x07\x1b[2J' "$TEST_TMP/analyze.out"
 ok $? "hostile record: the host is shown escaped"
 is "$(sql "$TEST_TMP/hostile.db" "SELECT hex(host) || ' ' || hex(command_line) FROM processes")" \
     "57531B5D303B70776E6564071B5B324A 61C29B62" "hostile record: stored unchanged"
+
+# 2b. A host name with a right-to-left override (U+202E): raw, "WS<RLO>exe.txt"
+# reads "WStxt.exe". detect and gaps print it as \u202e, wherever it appears.
+bidi="$TEST_TMP/bidi.evtx"
+"$mkevtx" -o "$bidi" "$top_srcdir/tests/robust-bidi.scenario" 2>"$TEST_TMP/mkevtx-bidi.err"
+ok $? "right-to-left override: written by tests/mkevtx"
+"$WFPSIFT" ingest -q -d "$TEST_TMP/bidi.db" "$bidi" >/dev/null 2>"$TEST_TMP/bidi-ingest.err"
+"$WFPSIFT" detect -d "$TEST_TMP/bidi.db" >"$TEST_TMP/bidi-detect.out" 2>"$TEST_TMP/bidi-detect.err"
+is "$?" 0 "right-to-left override: detect exits 0"
+rlo=$(printf '\342\200\256')
+is "$(grep -c "$rlo" "$TEST_TMP/bidi-detect.out" "$TEST_TMP/bidi-detect.err" | sed 's/.*://' | tr '\n' ' ')" \
+    "0 0 " "right-to-left override: no raw U+202E in what detect prints"
+is "$(grep -F 'port_sweep WS\u202eexe.txt: ' "$TEST_TMP/bidi-detect.out" | grep -oF '(WS\u202eexe.txt)')" \
+    '(WS\u202eexe.txt)' "right-to-left override: detect's finding names the host escaped, in its line and its sentence"
+"$WFPSIFT" gaps -d "$TEST_TMP/bidi.db" >"$TEST_TMP/bidi-gaps.out" 2>"$TEST_TMP/bidi-gaps.err"
+is "$?" 0 "right-to-left override: gaps exits 0"
+is "$(grep -c "$rlo" "$TEST_TMP/bidi-gaps.out" "$TEST_TMP/bidi-gaps.err" | sed 's/.*://' | tr '\n' ' ')" \
+    "0 0 " "right-to-left override: no raw U+202E in what gaps prints"
+is "$(grep -oF ' on WS\u202eexe.txt: ' "$TEST_TMP/bidi-gaps.out" | wc -l | tr -d ' ')" 3 \
+    "right-to-left override: the three coverage lines of gaps name the host escaped"
+is "$(sql "$TEST_TMP/bidi.db" "SELECT DISTINCT hex(host) FROM network_events")" \
+    "5753E280AE6578652E747874" "right-to-left override: stored unchanged"
 
 # 3. The fixtures' hostile.evtx (markup, formulas, newlines, escapes, DEL,
 # C1, U+2028 in hosts, paths and users) through analyze and report.
