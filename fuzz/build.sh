@@ -21,15 +21,19 @@ libs="$(pkg-config --cflags --libs libevtx libxml-2.0 zlib) -lpthread"
 # shellcheck disable=SC2086
 "$CLANG" $flags -o "$out/fuzz-normalise" "$srcdir/fuzz/fuzz-normalise.c" \
     "$srcdir/src/normalise.c" "$srcdir/src/util.c" "$srcdir/src/event.c" || exit 1
-decoder_sources="$srcdir/src/decoder-libevtx-xml.c $srcdir/src/normalise.c \
-    $srcdir/src/util.c $srcdir/src/event.c"
-for f in binxml.c binxml-plan.c binxml-plan-store.c binxml-value.c evtx-reader.c decoder-binxml.c decoder-fast.c; do
+decoder_sources="$srcdir/src/decoder-libevtx-xml.c $srcdir/src/decoder-sandbox.c \
+    $srcdir/src/normalise.c $srcdir/src/util.c $srcdir/src/event.c"
+for f in binxml.c binxml-value.c binxml-plan.c binxml-plan-store.c evtx-reader.c \
+    decoder-binxml.c decoder-fast.c; do
 	[ -f "$srcdir/src/$f" ] && decoder_sources="$decoder_sources $srcdir/src/$f"
 done
-# One binary per decoder: the reference, and the direct BinXml ones when present.
-for target in decoder:libevtx_xml_decoder binxml:binxml_decoder fast:fast_decoder; do
+# The reference decoder's reading of libevtx's XML (libevtx itself runs in a
+# child process, out of a fuzzer's sight), then one binary per direct decoder.
+# shellcheck disable=SC2086
+"$CLANG" $flags -DFUZZ_RENDERING -o "$out/fuzz-rendering" \
+    "$srcdir/fuzz/fuzz-decoder.c" $decoder_sources $libs || exit 1
+for target in binxml:binxml_decoder fast:fast_decoder; do
 	name=${target%%:*} ops=${target#*:}
-	[ "$name" = decoder ] || [ -f "$srcdir/src/decoder-binxml.c" ] || continue
 	# The binxml target also checks plans against the walk (see fuzz-decoder.c).
 	extra=
 	[ "$name" = binxml ] && extra=-DFUZZ_PLANS

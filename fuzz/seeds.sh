@@ -4,6 +4,9 @@
 #   OUTDIR/normalise  field values in the target's NUL-separated layout
 #   OUTDIR/decoder    the fixtures, the corpus's one-chunk files, and the
 #                     header plus first chunk of larger corpus files
+#   OUTDIR/rendering  records of the fixtures as libevtx renders them
+#                     (evtxexport -f xml), one per file, when evtxexport
+#                     is installed
 #   OUTDIR/zeek       conn.logs from tests/mkconnlog.sh: TSV, JSON, gzipped,
 #                     IPv6, a cut line, a header with another separator
 #   OUTDIR/pcap       captures from tests/mkpcap ($MKPCAP, default
@@ -14,7 +17,7 @@ srcdir=${1:?usage: seeds.sh SRCDIR CORPUS OUTDIR}
 corpus=$2
 out=${3:?usage: seeds.sh SRCDIR CORPUS OUTDIR}
 MKPCAP=${MKPCAP:-tests/mkpcap}
-mkdir -p "$out/normalise" "$out/decoder" "$out/zeek" "$out/pcap" || exit 1
+mkdir -p "$out/normalise" "$out/decoder" "$out/rendering" "$out/zeek" "$out/pcap" || exit 1
 
 # seed NAME STRING...: one normalise seed, the strings joined by NUL.
 seed() {
@@ -52,6 +55,20 @@ if [ -d "$corpus" ]; then
 		n=$((n + 1))
 		head -c 69632 "$f" >"$out/decoder/corpus-$n.evtx"
 	done
+fi
+
+# Rendering seeds: the first 40 records of each fixture as libevtx's XML.
+if command -v evtxexport >/dev/null 2>&1; then
+	for f in "$srcdir"/testdata/*.evtx; do
+		[ -f "$f" ] || continue
+		base=$(basename "$f" .evtx)
+		evtxexport -f xml "$f" 2>/dev/null | awk -v out="$out/rendering/$base" '
+			/^<Event / { n++; inside = 1; if (n > 40) exit }
+			inside { print > (out "-" n ".xml") }
+			/^<\/Event>/ { close(out "-" n ".xml"); inside = 0 }'
+	done
+else
+	echo "seeds.sh: no evtxexport (libevtx-utils): no rendering seeds" >&2
 fi
 
 # Zeek seeds: a few probes each, so the fuzzer mutates every line kind.

@@ -111,13 +111,22 @@ decode_by_reference(struct decoder *decoder, struct event *event,
 		    (unsigned long long)position.record_id);
 		return DECODE_SKIPPED;
 	}
-	if (status == DECODE_RECORD)
+	if (status == DECODE_RECORD) {
 		event->record_index = position.record_index;
-	else if (status == DECODE_SKIPPED) {
-		problem->record_index = position.record_index;
-		problem->chunk = position.chunk;
+		return DECODE_RECORD;
 	}
-	return status == DECODE_END ? DECODE_SKIPPED : status;
+	/* libevtx's trouble with this record ends nothing for the binxml walk. */
+	problem->record_index = position.record_index;
+	problem->chunk = position.chunk;
+	if (problem->record_id == -1)
+		problem->record_id = (int64_t)position.record_id;
+	if (status == DECODE_END) {
+		*problem = *binxml_problem;
+		problem->kind = position.recovered ? "recovered" : "record";
+		snprintf(problem->message, sizeof(problem->message),
+		    "%.400s; libevtx has no record %ld", binxml_problem->message, index);
+	}
+	return DECODE_SKIPPED;
 }
 
 static enum decode_status

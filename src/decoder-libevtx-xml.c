@@ -474,26 +474,17 @@ render_record(struct decoder *decoder, int index, struct event *event,
 	return map_controls(decoder, size);
 }
 
+/*
+ * Parse the length bytes of mapped XML in decoder->clean into event; the
+ * header's time stands in when the XML has no TimeCreated.
+ */
 static enum decode_status
-libevtx_xml_next(struct decoder *decoder, struct event *event,
-    struct decode_problem *problem)
+parse_rendering(struct decoder *decoder, int length, long index,
+    struct event *event, struct decode_problem *problem)
 {
-	int	 index, length, options;
-	int64_t	 header_time;
+	int64_t	 header_time = event->filetime;
+	int	 options;
 
-	if (decoder->next_index >= decoder->live_records + decoder->recovered_records)
-		return DECODE_END;
-	index = decoder->next_index++;
-	event_clear(event);
-	event->record_index = index;
-	decoder->arena_used = 0;
-	if (decoder->document != NULL) {
-		xmlFreeDoc(decoder->document);
-		decoder->document = NULL;
-	}
-	if ((length = render_record(decoder, index, event, problem)) < 0)
-		return DECODE_SKIPPED;
-	header_time = event->filetime;
 	event->filetime = 0;
 	options = XML_PARSE_NONET | XML_PARSE_HUGE |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
@@ -518,8 +509,60 @@ libevtx_xml_next(struct decoder *decoder, struct event *event,
 	return DECODE_RECORD;
 }
 
+/* Forget the previous record's document and strings. */
+static void
+start_record(struct decoder *decoder, long index, struct event *event)
+{
+	event_clear(event);
+	event->record_index = index;
+	decoder->arena_used = 0;
+	if (decoder->document != NULL) {
+		xmlFreeDoc(decoder->document);
+		decoder->document = NULL;
+	}
+}
+
+static enum decode_status
+libevtx_xml_next(struct decoder *decoder, struct event *event,
+    struct decode_problem *problem)
+{
+	int	 index, length;
+
+	if (decoder->next_index >= decoder->live_records + decoder->recovered_records)
+		return DECODE_END;
+	index = decoder->next_index++;
+	start_record(decoder, index, event);
+	if ((length = render_record(decoder, index, event, problem)) < 0)
+		return DECODE_SKIPPED;
+	return parse_rendering(decoder, length, index, event, problem);
+}
+
+/*
+ * Read xml, one record as libevtx renders it, into event with no file
+ * behind it: the fuzz target's way into this decoder's own code, which in
+ * ingest runs in the sandbox's child process, out of a fuzzer's sight.
+ */
+enum decode_status
+libevtx_xml_parse_rendering(const uint8_t *xml, size_t size, struct event *event,
+    struct decode_problem *problem)
+{
+	static struct decoder	decoder;
+	int			length;
+
+	if (decoder.parser == NULL && (decoder.parser = xmlNewParserCtxt()) == NULL)
+		return DECODE_FAILED;
+	start_record(&decoder, 0, event);
+	if (reserve(&decoder.xml, &decoder.xml_allocated, size + 1) == -1)
+		return DECODE_FAILED;
+	memcpy(decoder.xml, xml, size);
+	decoder.xml[size] = '\0';
+	if ((length = map_controls(&decoder, size + 1)) < 0)
+		return DECODE_FAILED;
+	return parse_rendering(&decoder, length, 0, event, problem);
+}
+
 int
-libevtx_xml_seek(struct decoder *decoder, long index)
+libevtx_xml_inprocess_seek(struct decoder *decoder, long index)
 {
 	if (index < 0 || index >= decoder->live_records + decoder->recovered_records)
 		return -1;
@@ -544,8 +587,8 @@ libevtx_xml_close(struct decoder *decoder)
 	free(decoder);
 }
 
-const struct decoder_ops libevtx_xml_decoder = {
-	.name = "libevtx-xml",
+const struct decoder_ops libevtx_xml_inprocess_decoder = {
+	.name = "libevtx-xml-inprocess",
 	.open = libevtx_xml_open,
 	.info = libevtx_xml_info,
 	.next = libevtx_xml_next,

@@ -3,9 +3,9 @@
  *
  * A decoder opens one file, describes its header, and hands back records one
  * at a time as struct event. Three implement it: the reference decoder
- * (libevtx's XML read with libxml2), the direct BinXml decoder, and the
- * fast decoder that uses BinXml and asks the reference for what BinXml
- * leaves to it.
+ * (libevtx's XML read with libxml2, run in a child process), the direct
+ * BinXml decoder, and the fast decoder that uses BinXml and asks the
+ * reference for what BinXml leaves to it.
  * The rest of wfpsift never knows which one ran.
  */
 #ifndef WFPSIFT_DECODER_H
@@ -54,16 +54,36 @@ struct decoder_ops {
 	void		 (*close)(struct decoder *);
 };
 
+/*
+ * The reference decoder as ingest runs it: libevtx in a child process
+ * (decoder-sandbox.c), so that a crash or hang inside libevtx costs one
+ * record, not the run.
+ */
 extern const struct decoder_ops libevtx_xml_decoder;
 extern const struct decoder_ops binxml_decoder;	/* decoder-binxml.c */
 extern const struct decoder_ops fast_decoder;	/* decoder-fast.c */
 
 /*
+ * The reference decoder itself, libevtx in this process
+ * (decoder-libevtx-xml.c): what the sandbox's child runs.
+ */
+extern const struct decoder_ops libevtx_xml_inprocess_decoder;
+
+/*
  * Make the reference decoder's next call return the record at index in
  * libevtx's order (live records, then recovered ones after them), so that
  * another decoder can ask it for one record. Returns 0, or -1 when index
- * is out of range.
+ * is out of range. The first is the sandbox's, the second the child's.
  */
 int	 libevtx_xml_seek(struct decoder *, long index);
+int	 libevtx_xml_inprocess_seek(struct decoder *, long index);
+
+/*
+ * Read one record's XML, as libevtx renders it, into event: the reference
+ * decoder's own code without libevtx, for fuzzing. Strings stay valid
+ * until the next call.
+ */
+enum decode_status libevtx_xml_parse_rendering(const uint8_t *xml, size_t size,
+		    struct event *, struct decode_problem *);
 
 #endif

@@ -13,7 +13,7 @@
  *
  * Kinds: bitflip, truncate, zero-chunk, dup-chunk, swap-records,
  * giant-size, template-self, template-out, template-loop, deep-nesting,
- * long-string, string-overrun, bad-name. The structural kinds recompute
+ * template-values, long-string, string-overrun, bad-name. The structural kinds recompute
  * the checksums so the damage reaches the record parser instead of stopping
  * at a CRC check. SEED makes the choice of chunk, record and bits repeatable.
  */
@@ -381,7 +381,19 @@ mutate(const char *kind)
 			return -1;
 		if (strcmp(kind, "template-self") == 0)
 			put32(token + 6, offsets[i] + 28);
-		else if (strcmp(kind, "template-out") == 0)
+		else if (strcmp(kind, "template-values") == 0) {
+			/*
+			 * 0x40000010 values: times four it wraps to 64 in 32 bits,
+			 * the overflow libevtx 20181227 does not check for.
+			 */
+			uint32_t definition = get32(token + 6), at = offsets[i] + 28 + 10;
+
+			if (definition == at)	/* defined inline: values after it */
+				at += 24 + get32(chunk_data + definition + 20);
+			if (at + 4 > CHUNK_SIZE)
+				return -1;
+			put32(chunk_data + at, 0x40000010u);
+		} else if (strcmp(kind, "template-out") == 0)
 			put32(token + 6, 0xfffff000u);
 		else if (strcmp(kind, "template-loop") == 0) {
 			uint32_t definition = get32(token + 6);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Whole-file mutation: damaged copies of a real multi-chunk file (bit flips,
 # truncation, a zeroed or duplicated chunk, swapped records, a giant size
-# field, template definitions pointing at themselves or out of the chunk,
+# field, template definitions pointing at themselves or out of the chunk, a
+# template value count that overflows libevtx 20181227 (it crashes: the
+# sandbox must keep the run alive),
 # BinXml nested 5000 deep, 30000-character and overrunning strings, element
 # names claiming 65535 characters), made by tests/evtx-mutate, each ingested
 # under 'timeout 20'. For each: no crash, hang or sanitizer report; the case
@@ -29,7 +31,7 @@ fi
 echo "# damaging $base, $seeds seeds per kind from $seed_base"
 
 kinds="bitflip truncate zero-chunk dup-chunk swap-records giant-size template-self
-template-out template-loop deep-nesting long-string string-overrun bad-name"
+template-out template-loop template-values deep-nesting long-string string-overrun bad-name"
 
 # The damaged copies, made once.
 for kind in $kinds; do

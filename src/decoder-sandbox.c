@@ -1,0 +1,696 @@
+/*
+ * decoder-sandbox.c: the reference decoder, with libevtx in a child process.
+ *
+ * libevtx 20181227 trusts some sizes in the file: a template instance that
+ * claims 0x40000010 values makes it multiply past 32 bits and read far
+ * outside the chunk, and a four-byte change to a real log is enough to
+ * crash it. Logs are hostile input, so libevtx never runs in wfpsift's own
+ * process: this decoder starts a child that opens the file with the
+ * in-process reference decoder (decoder-libevtx-xml.c) and answers one
+ * request at a time, "the record at index i", with the decoded event.
+ *
+ * The child is this same program started again (posix_spawn of
+ * /proc/self/exe) with WFPSIFT_LIBEVTX_WORKER naming its socket; a
+ * constructor below sees that variable and serves requests before main
+ * runs. A plain fork would copy a multithreaded process whose other
+ * threads may hold locks (a sanitizer's allocator did, and the child hung);
+ * a fresh program holds none, and every program that links a decoder --
+ * wfpsift, the tests, the fuzz targets -- can be its own worker.
+ *
+ * When the child dies or does not answer within SANDBOX_TIMEOUT_SECONDS,
+ * the record it was reading is reported as a problem that names the signal,
+ * and a new child is started for the records after it. After
+ * SANDBOX_MAX_CRASHES crashes in one file (or $WFPSIFT_LIBEVTX_MAX_CRASHES),
+ * libevtx is not asked again for that file: every further record it would
+ * have read is reported skipped, so a file full of poisoned records cannot
+ * turn into hours of restarts.
+ *
+ * The parent and child talk over a socket pair (send with MSG_NOSIGNAL, so
+ * a dead child is an error to read, never a SIGPIPE). The child is the same
+ * program, so plain structs cross unchanged; strings are sent with their
+ * lengths and read back into one reused buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "decoder.h"
+
+#define SANDBOX_TIMEOUT_SECONDS	120
+#define SANDBOX_MAX_CRASHES	100
+#define SANDBOX_MAX_CRASHES_ENV	"WFPSIFT_LIBEVTX_MAX_CRASHES"
+#define NO_STRING		UINT32_MAX
+#define WORKER_ENV		"WFPSIFT_LIBEVTX_WORKER"
+#define WORKER_SOCKET		3	/* the child's end of the socket pair */
+
+extern char	**environ;
+
+struct decoder {
+	char			*path;
+	pid_t			 child;		/* 0 when none runs */
+	int			 socket;
+	int			 given_up;	/* too many crashes: libevtx not asked again */
+	int			 crashes;
+	long			 next_index;
+	int			 max_crashes;
+	struct evtx_file_info	 info;
+	char			*payload;	/* the last reply's strings, reused */
+	size_t			 payload_allocated;
+};
+
+/* What the child sends for each request; payload_size bytes follow. */
+struct reply {
+	int		status;		/* enum decode_status, or -2: open failed */
+	char		kind[16];	/* the problem's kind */
+	long		record_index;
+	int64_t		record_id;
+	long		chunk;
+	uint32_t	payload_size;
+};
+
+/* The event's numbers, sent as they are; its strings follow. */
+struct event_numbers {
+	long		record_index;
+	int		recovered;
+	uint64_t	record_number;
+	uint64_t	record_id;
+	uint32_t	event_id;
+	int		version, level, task, opcode;
+	int64_t		filetime;
+	uint32_t	process_id, thread_id;
+	size_t		field_count;
+	int		fields_truncated;
+};
+
+/* The child's first word: 0 and the file's info follow, or OPEN_FAILED and a reply. */
+#define OPEN_FAILED	(-2)
+
+/* Write all of buffer; -1 when the other side has gone. */
+static int
+send_all(int socket, const void *buffer, size_t size)
+{
+	const char	*p = buffer;
+	ssize_t		 written;
+
+	while (size > 0) {
+		written = send(socket, p, size, MSG_NOSIGNAL);
+		if (written == -1 && errno == EINTR)
+			continue;
+		if (written <= 0)
+			return -1;
+		p += written;
+		size -= (size_t)written;
+	}
+	return 0;
+}
+
+/*
+ * Read exactly size bytes, waiting at most timeout_ms for each part
+ * (-1: forever). Returns 0, -1 on end of stream or error, -2 on timeout.
+ */
+static int
+receive_all(int socket, void *buffer, size_t size, int timeout_ms)
+{
+	char		*p = buffer;
+	struct pollfd	 poll_socket = { .fd = socket, .events = POLLIN };
+	ssize_t		 got;
+	int		 ready;
+
+	while (size > 0) {
+		ready = poll(&poll_socket, 1, timeout_ms);
+		if (ready == -1 && errno == EINTR)
+			continue;
+		if (ready == 0)
+			return -2;
+		if (ready == -1)
+			return -1;
+		got = recv(socket, p, size, 0);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		p += got;
+		size -= (size_t)got;
+	}
+	return 0;
+}
+
+/* Append size bytes to the child's outgoing buffer, growing it. */
+static int
+put_bytes(char **buffer, size_t *used, size_t *allocated, const void *data,
+    size_t size)
+{
+	char	*grown;
+	size_t	 new_size;
+
+	if (*used + size > *allocated) {
+		new_size = *allocated ? *allocated : 65536;
+		while (new_size < *used + size)
+			new_size *= 2;
+		if ((grown = realloc(*buffer, new_size)) == NULL)
+			return -1;
+		*buffer = grown;
+		*allocated = new_size;
+	}
+	memcpy(*buffer + *used, data, size);
+	*used += size;
+	return 0;
+}
+
+/* Append a string (NULL allowed) with its length, NUL included. */
+static int
+put_string(char **buffer, size_t *used, size_t *allocated, const char *text)
+{
+	uint32_t	length = text ? (uint32_t)strlen(text) + 1 : NO_STRING;
+
+	if (put_bytes(buffer, used, allocated, &length, 4) == -1)
+		return -1;
+	return text ? put_bytes(buffer, used, allocated, text, length) : 0;
+}
+
+/* The child's reply to one request: status, problem or event. */
+static int
+send_reply(int socket, enum decode_status status, const struct event *event,
+    const struct decode_problem *problem)
+{
+	static char		*buffer;
+	static size_t		 allocated;
+	size_t			 used = 0, i;
+	struct reply		 reply;
+	struct event_numbers	 numbers;
+	int			 failed = 0;
+
+	memset(&reply, 0, sizeof(reply));
+	reply.status = status;
+	if (status == DECODE_RECORD) {
+		memset(&numbers, 0, sizeof(numbers));
+		numbers.record_index = event->record_index;
+		numbers.recovered = event->recovered;
+		numbers.record_number = event->record_number;
+		numbers.record_id = event->record_id;
+		numbers.event_id = event->event_id;
+		numbers.version = event->version;
+		numbers.level = event->level;
+		numbers.task = event->task;
+		numbers.opcode = event->opcode;
+		numbers.filetime = event->filetime;
+		numbers.process_id = event->process_id;
+		numbers.thread_id = event->thread_id;
+		numbers.field_count = event->field_count;
+		numbers.fields_truncated = event->fields_truncated;
+		failed |= put_bytes(&buffer, &used, &allocated, &numbers, sizeof(numbers));
+		failed |= put_string(&buffer, &used, &allocated, event->provider);
+		failed |= put_string(&buffer, &used, &allocated, event->provider_guid);
+		failed |= put_string(&buffer, &used, &allocated, event->channel);
+		failed |= put_string(&buffer, &used, &allocated, event->computer);
+		failed |= put_string(&buffer, &used, &allocated, event->keywords);
+		failed |= put_string(&buffer, &used, &allocated, event->user_sid);
+		failed |= put_string(&buffer, &used, &allocated, event->data_element);
+		for (i = 0; i < event->field_count; i++) {
+			failed |= put_string(&buffer, &used, &allocated, event->fields[i].name);
+			failed |= put_string(&buffer, &used, &allocated, event->fields[i].value);
+		}
+	} else if (problem->kind != NULL) {
+		snprintf(reply.kind, sizeof(reply.kind), "%s", problem->kind);
+		reply.record_index = problem->record_index;
+		reply.record_id = problem->record_id;
+		reply.chunk = problem->chunk;
+		failed |= put_string(&buffer, &used, &allocated, problem->message);
+	}
+	if (failed)
+		return -1;
+	reply.payload_size = (uint32_t)used;
+	if (send_all(socket, &reply, sizeof(reply)) == -1 ||
+	    send_all(socket, buffer, used) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Let a fault in the child end it by its signal. A sanitizer build has its
+ * own handler, which would print a report and exit 1 for every poisoned
+ * record; the parent wants the signal, and the report is libevtx's, not ours.
+ */
+static void
+default_fault_signals(void)
+{
+	static const int	 faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+	struct sigaction	 action;
+	size_t			 i;
+
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = SIG_DFL;
+	sigemptyset(&action.sa_mask);
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigaction(faults[i], &action, NULL);
+}
+
+/*
+ * The child: open path with the in-process reference decoder, send the
+ * file's info (or why it would not open), then answer requests until the
+ * parent closes its end. Never returns.
+ */
+static void
+child_main(const char *path, int socket)
+{
+	static struct event	 event;
+	struct decoder		*decoder;
+	struct decode_problem	 problem;
+	struct evtx_file_info	 info;
+	enum decode_status	 status;
+	long			 index;
+
+	int			 opened;
+
+	memset(&problem, 0, sizeof(problem));
+	if (libevtx_xml_inprocess_decoder.open(path, &decoder, &problem) == -1) {
+		opened = OPEN_FAILED;
+		if (send_all(socket, &opened, sizeof(opened)) == 0)
+			send_reply(socket, OPEN_FAILED, NULL, &problem);
+		_exit(0);
+	}
+	libevtx_xml_inprocess_decoder.info(decoder, &info);
+	opened = 0;
+	if (send_all(socket, &opened, sizeof(opened)) == -1 ||
+	    send_all(socket, &info, sizeof(info)) == -1)
+		_exit(0);
+	while (receive_all(socket, &index, sizeof(index), -1) == 0) {
+		memset(&problem, 0, sizeof(problem));
+		if (libevtx_xml_inprocess_seek(decoder, index) == -1)
+			status = DECODE_END;
+		else
+			status = libevtx_xml_inprocess_decoder.next(decoder, &event, &problem);
+		if (send_reply(socket, status, &event, &problem) == -1)
+			break;
+	}
+	libevtx_xml_inprocess_decoder.close(decoder);
+	_exit(0);
+}
+
+/*
+ * Before main: when this program was started as a libevtx worker, read the
+ * path from the socket and serve requests; never return to main.
+ */
+__attribute__((constructor)) static void
+worker_entry(void)
+{
+	char		*path;
+	uint32_t	 length;
+
+	if (getenv(WORKER_ENV) == NULL)
+		return;
+	default_fault_signals();
+	if (receive_all(WORKER_SOCKET, &length, sizeof(length), -1) != 0 ||
+	    length == 0 || length > 1024 * 1024 || (path = malloc(length + 1)) == NULL ||
+	    receive_all(WORKER_SOCKET, path, length, -1) != 0)
+		_exit(2);
+	path[length] = '\0';
+	child_main(path, WORKER_SOCKET);
+}
+
+/*
+ * The environment for a worker: this one, with WORKER_ENV set. Built once;
+ * the strings are the process's own.
+ */
+static char **
+worker_environment(void)
+{
+	static char	**environment;
+	size_t		  count = 0, i, used = 0;
+
+	if (environment != NULL)
+		return environment;
+	while (environ[count] != NULL)
+		count++;
+	if ((environment = calloc(count + 2, sizeof(*environment))) == NULL)
+		return NULL;
+	for (i = 0; i < count; i++)
+		if (strncmp(environ[i], WORKER_ENV "=", sizeof(WORKER_ENV)) != 0)
+			environment[used++] = environ[i];
+	environment[used] = WORKER_ENV "=1";
+	return environment;
+}
+
+/* Start this program again as a worker on socket; its pid, or -1. */
+static pid_t
+spawn_worker(int socket)
+{
+	static pthread_mutex_t		 lock = PTHREAD_MUTEX_INITIALIZER;
+	posix_spawn_file_actions_t	 actions;
+	char				*arguments[] = { "wfpsift-libevtx-worker", NULL };
+	char				**environment;
+	pid_t				 pid;
+	int				 failed;
+
+	pthread_mutex_lock(&lock);
+	environment = worker_environment();
+	pthread_mutex_unlock(&lock);
+	if (environment == NULL || posix_spawn_file_actions_init(&actions) != 0)
+		return -1;
+	failed = posix_spawn_file_actions_adddup2(&actions, socket, WORKER_SOCKET) != 0 ||
+	    posix_spawn_file_actions_addclosefrom_np(&actions, WORKER_SOCKET + 1) != 0 ||
+	    posix_spawn(&pid, "/proc/self/exe", &actions, NULL, arguments, environment) != 0;
+	posix_spawn_file_actions_destroy(&actions);
+	return failed ? -1 : pid;
+}
+
+/* Stop the child, if any, and collect it; its wait status, or -1. */
+static int
+stop_child(struct decoder *decoder, int kill_it)
+{
+	int	status = -1;
+
+	if (decoder->child == 0)
+		return -1;
+	close(decoder->socket);
+	if (kill_it)
+		kill(decoder->child, SIGKILL);
+	while (waitpid(decoder->child, &status, 0) == -1 && errno == EINTR)
+		;
+	decoder->child = 0;
+	return status;
+}
+
+/* Say how a child ended, for a problem message. */
+static void
+describe_end(int status, int timed_out, char *text, size_t size)
+{
+	if (timed_out)
+		snprintf(text, size, "libevtx did not answer within %d s",
+		    SANDBOX_TIMEOUT_SECONDS);
+	else if (status != -1 && WIFSIGNALED(status))
+		snprintf(text, size, "libevtx crashed (signal %d, %s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (status != -1 && WIFEXITED(status))
+		snprintf(text, size, "libevtx stopped (exit status %d)",
+		    WEXITSTATUS(status));
+	else
+		snprintf(text, size, "libevtx stopped");
+}
+
+/* Fill problem with kind, where, and message. */
+static void
+set_problem(struct decode_problem *problem, const char *kind, long index,
+    const char *message)
+{
+	problem->kind = kind;
+	problem->record_index = index;
+	problem->record_id = -1;
+	problem->chunk = -1;
+	snprintf(problem->message, sizeof(problem->message), "%s", message);
+}
+
+/* The static kind string for a kind the child named. */
+static const char *
+known_kind(const char *kind)
+{
+	static const char *const kinds[] = {
+		"file", "chunk", "record", "field", "recovered", "fallback",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return kinds[i];
+	return "record";
+}
+
+/* Read a reply's payload into the reused buffer. */
+static int
+receive_payload(struct decoder *decoder, uint32_t size, int timeout_ms)
+{
+	char	*grown;
+
+	if ((size_t)size + 1 > decoder->payload_allocated) {
+		if ((grown = realloc(decoder->payload, (size_t)size + 1)) == NULL)
+			return -1;
+		decoder->payload = grown;
+		decoder->payload_allocated = (size_t)size + 1;
+	}
+	decoder->payload[size] = '\0';
+	return receive_all(decoder->socket, decoder->payload, size, timeout_ms);
+}
+
+/*
+ * Start a child on the file and read its info. On failure fill problem:
+ * the file does not open, or libevtx died opening it.
+ */
+static int
+start_child(struct decoder *decoder, struct decode_problem *problem)
+{
+	int		 sockets[2], timeout = SANDBOX_TIMEOUT_SECONDS * 1000;
+	int		 opened = OPEN_FAILED, result, status;
+	uint32_t	 length;
+	struct reply	 reply;
+	char		 why[200];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) == -1) {
+		set_problem(problem, "file", -1, "cannot start libevtx: no socket pair");
+		return -1;
+	}
+	/* The child's end must not be WORKER_SOCKET already (dup2 would keep CLOEXEC). */
+	if (sockets[1] == WORKER_SOCKET) {
+		int moved = fcntl(sockets[1], F_DUPFD_CLOEXEC, WORKER_SOCKET + 1);
+
+		close(sockets[1]);
+		sockets[1] = moved;
+	}
+	length = (uint32_t)strlen(decoder->path);
+	if (sockets[1] == -1 || (decoder->child = spawn_worker(sockets[1])) == -1) {
+		decoder->child = 0;
+		close(sockets[0]);
+		if (sockets[1] != -1)
+			close(sockets[1]);
+		set_problem(problem, "file", -1, "cannot start libevtx: no worker process");
+		return -1;
+	}
+	close(sockets[1]);
+	decoder->socket = sockets[0];
+	if (send_all(decoder->socket, &length, sizeof(length)) == -1 ||
+	    send_all(decoder->socket, decoder->path, length) == -1) {
+		stop_child(decoder, 1);
+		set_problem(problem, "file", -1, "cannot start libevtx: the worker did not start");
+		return -1;
+	}
+	result = receive_all(decoder->socket, &opened, sizeof(opened), timeout);
+	if (result == 0 && opened == 0)
+		result = receive_all(decoder->socket, &decoder->info,
+		    sizeof(decoder->info), timeout);
+	else if (result == 0 &&
+	    (result = receive_all(decoder->socket, &reply, sizeof(reply), timeout)) == 0 &&
+	    (result = receive_payload(decoder, reply.payload_size, timeout)) == 0) {
+		stop_child(decoder, 0);
+		set_problem(problem, known_kind(reply.kind), -1,
+		    decoder->payload + (reply.payload_size >= 4 ? 4 : 0));
+		return -1;
+	}
+	if (result == 0)
+		return 0;
+	status = stop_child(decoder, 1);
+	describe_end(status, result == -2, why, sizeof(why));
+	set_problem(problem, "file", -1, "");
+	snprintf(problem->message, sizeof(problem->message), "%s opening the file", why);
+	return -1;
+}
+
+/* The crashes allowed per file: the environment's number, or the default. */
+static int
+max_crashes(void)
+{
+	const char	*text = getenv(SANDBOX_MAX_CRASHES_ENV);
+	char		*end;
+	long		 value;
+
+	if (text == NULL || *text == '\0')
+		return SANDBOX_MAX_CRASHES;
+	value = strtol(text, &end, 10);
+	if (*end != '\0' || value < 1 || value > 1000000)
+		return SANDBOX_MAX_CRASHES;
+	return (int)value;
+}
+
+static int
+sandbox_open(const char *path, struct decoder **out, struct decode_problem *problem)
+{
+	struct decoder	*decoder;
+
+	if ((decoder = calloc(1, sizeof(*decoder))) == NULL ||
+	    (decoder->path = strdup(path)) == NULL) {
+		free(decoder);
+		set_problem(problem, "file", -1, "out of memory");
+		return -1;
+	}
+	decoder->max_crashes = max_crashes();
+	if (start_child(decoder, problem) == -1) {
+		free(decoder->path);
+		free(decoder->payload);
+		free(decoder);
+		return -1;
+	}
+	*out = decoder;
+	return 0;
+}
+
+static void
+sandbox_info(struct decoder *decoder, struct evtx_file_info *info)
+{
+	*info = decoder->info;
+}
+
+/* Take the next string out of the payload at *at; NULL for none. */
+static const char *
+take_string(struct decoder *decoder, size_t *at, size_t size)
+{
+	uint32_t	length;
+	const char	*text;
+
+	if (*at + 4 > size)
+		return NULL;
+	memcpy(&length, decoder->payload + *at, 4);
+	*at += 4;
+	if (length == NO_STRING || length > size - *at)
+		return NULL;
+	text = decoder->payload + *at;
+	*at += length;
+	return text;
+}
+
+/* Rebuild the event the child sent, its strings in the payload buffer. */
+static void
+read_event(struct decoder *decoder, struct event *event, size_t size)
+{
+	struct event_numbers	numbers;
+	size_t			at = sizeof(numbers), i;
+
+	event_clear(event);
+	if (size < sizeof(numbers))
+		return;
+	memcpy(&numbers, decoder->payload, sizeof(numbers));
+	event->record_index = numbers.record_index;
+	event->recovered = numbers.recovered;
+	event->record_number = numbers.record_number;
+	event->record_id = numbers.record_id;
+	event->event_id = numbers.event_id;
+	event->version = numbers.version;
+	event->level = numbers.level;
+	event->task = numbers.task;
+	event->opcode = numbers.opcode;
+	event->filetime = numbers.filetime;
+	event->process_id = numbers.process_id;
+	event->thread_id = numbers.thread_id;
+	event->fields_truncated = numbers.fields_truncated;
+	event->provider = take_string(decoder, &at, size);
+	event->provider_guid = take_string(decoder, &at, size);
+	event->channel = take_string(decoder, &at, size);
+	event->computer = take_string(decoder, &at, size);
+	event->keywords = take_string(decoder, &at, size);
+	event->user_sid = take_string(decoder, &at, size);
+	event->data_element = take_string(decoder, &at, size);
+	for (i = 0; i < numbers.field_count && i < EVENT_MAX_FIELDS; i++) {
+		event->fields[i].name = take_string(decoder, &at, size);
+		event->fields[i].value = take_string(decoder, &at, size);
+	}
+	event->field_count = i;
+}
+
+/*
+ * The child died or hung reading record index: stop it, and say so as
+ * this record's problem. The next request starts a new child.
+ */
+static enum decode_status
+child_lost(struct decoder *decoder, long index, int timed_out,
+    struct decode_problem *problem)
+{
+	int	status = stop_child(decoder, 1);
+	char	why[200];
+
+	describe_end(status, timed_out, why, sizeof(why));
+	decoder->crashes++;
+	set_problem(problem, index >= decoder->info.live_records ? "recovered" : "record",
+	    index, "");
+	snprintf(problem->message, sizeof(problem->message),
+	    "%s reading this record; it is skipped%s", why,
+	    decoder->crashes >= decoder->max_crashes ?
+	    ", and libevtx is not asked again for this file" :
+	    " and libevtx restarted for the records after it");
+	if (decoder->crashes >= decoder->max_crashes)
+		decoder->given_up = 1;
+	return DECODE_SKIPPED;
+}
+
+static enum decode_status
+sandbox_next(struct decoder *decoder, struct event *event,
+    struct decode_problem *problem)
+{
+	struct reply	reply;
+	long		index = decoder->next_index;
+	int		timeout = SANDBOX_TIMEOUT_SECONDS * 1000, result;
+
+	if (index >= decoder->info.live_records + decoder->info.recovered_records)
+		return DECODE_END;
+	decoder->next_index++;
+	if (decoder->given_up) {
+		set_problem(problem, index >= decoder->info.live_records ?
+		    "recovered" : "record", index, "");
+		snprintf(problem->message, sizeof(problem->message),
+		    "not read: libevtx crashed %d time%s on this file", decoder->crashes,
+		    decoder->crashes == 1 ? "" : "s");
+		return DECODE_SKIPPED;
+	}
+	if (decoder->child == 0 && start_child(decoder, problem) == -1)
+		return DECODE_FAILED;
+	if ((result = send_all(decoder->socket, &index, sizeof(index))) != 0 ||
+	    (result = receive_all(decoder->socket, &reply, sizeof(reply), timeout)) != 0 ||
+	    (result = receive_payload(decoder, reply.payload_size, timeout)) != 0)
+		return child_lost(decoder, index, result == -2, problem);
+	if (reply.status == DECODE_RECORD) {
+		read_event(decoder, event, reply.payload_size);
+		return DECODE_RECORD;
+	}
+	if (reply.status == DECODE_END)
+		return DECODE_END;
+	set_problem(problem, known_kind(reply.kind), reply.record_index,
+	    decoder->payload + (reply.payload_size >= 4 ? 4 : 0));
+	problem->record_id = reply.record_id;
+	problem->chunk = reply.chunk;
+	return reply.status == DECODE_FAILED ? DECODE_FAILED : DECODE_SKIPPED;
+}
+
+int
+libevtx_xml_seek(struct decoder *decoder, long index)
+{
+	if (index < 0 ||
+	    index >= decoder->info.live_records + decoder->info.recovered_records)
+		return -1;
+	decoder->next_index = index;
+	return 0;
+}
+
+static void
+sandbox_close(struct decoder *decoder)
+{
+	if (decoder == NULL)
+		return;
+	stop_child(decoder, 0);
+	free(decoder->path);
+	free(decoder->payload);
+	free(decoder);
+}
+
+const struct decoder_ops libevtx_xml_decoder = {
+	.name = "libevtx-xml",
+	.open = sandbox_open,
+	.info = sandbox_info,
+	.next = sandbox_next,
+	.close = sandbox_close,
+};
