@@ -197,6 +197,7 @@ binxml_chunk_cache_new(void)
 	}
 	cache->generation = 1;
 	cache->plans.generation = 1;
+	cache->plans.library_generation = 1;	/* zeroed slots are empty */
 	return cache;
 }
 
