@@ -17,7 +17,8 @@
  * a fresh program holds none, and every program that links a decoder --
  * wfpsift, the tests, the fuzz targets -- can be its own worker.
  *
- * When the child dies or does not answer within SANDBOX_TIMEOUT_SECONDS,
+ * When the child dies or does not answer within SANDBOX_TIMEOUT_SECONDS
+ * (or $WFPSIFT_LIBEVTX_TIMEOUT),
  * the record it was reading is reported as a problem that names the signal,
  * and a new child is started for the records after it. After
  * SANDBOX_MAX_CRASHES crashes in one file (or $WFPSIFT_LIBEVTX_MAX_CRASHES),
@@ -39,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -49,9 +51,22 @@
 #define SANDBOX_TIMEOUT_SECONDS	120
 #define SANDBOX_MAX_CRASHES	100
 #define SANDBOX_MAX_CRASHES_ENV	"WFPSIFT_LIBEVTX_MAX_CRASHES"
+#define SANDBOX_TIMEOUT_ENV	"WFPSIFT_LIBEVTX_TIMEOUT"
+/* A test hook: "segv:I,J" or "hang:I" makes the worker fail on those indexes. */
+#define WORKER_FAULT_ENV	"WFPSIFT_TEST_LIBEVTX_FAULT"
 #define NO_STRING		UINT32_MAX
 #define WORKER_ENV		"WFPSIFT_LIBEVTX_WORKER"
 #define WORKER_SOCKET		3	/* the child's end of the socket pair */
+#define WORKER_MEMORY		(4ULL << 30)	/* address space, bytes */
+
+/* Sanitizers reserve terabytes of address space: they get an option instead. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
 
 extern char	**environ;
 
@@ -63,6 +78,7 @@ struct decoder {
 	int			 crashes;
 	long			 next_index;
 	int			 max_crashes;
+	int			 timeout_seconds;
 	struct evtx_file_info	 info;
 	char			*payload;	/* the last reply's strings, reused */
 	size_t			 payload_allocated;
@@ -256,6 +272,31 @@ default_fault_signals(void)
 }
 
 /*
+ * The test hook: with WORKER_FAULT_ENV "segv:3,7" the worker dies of
+ * SIGSEGV when asked for index 3 or 7; with "hang:3" it stops answering.
+ * How tests reach the crash and timeout paths without a libevtx bug.
+ */
+static void
+injected_fault(long index)
+{
+	const char	*spec = getenv(WORKER_FAULT_ENV), *p;
+	char		*end;
+
+	if (spec == NULL || (strncmp(spec, "segv:", 5) != 0 && strncmp(spec, "hang:", 5) != 0))
+		return;
+	for (p = spec + 5; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		if (strtol(p, &end, 10) == index && end != p) {
+			if (spec[0] == 's')
+				raise(SIGSEGV);
+			for (;;)
+				pause();
+		}
+		if (end == p)
+			return;
+	}
+}
+
+/*
  * The child: open path with the in-process reference decoder, send the
  * file's info (or why it would not open), then answer requests until the
  * parent closes its end. Never returns.
@@ -285,6 +326,7 @@ child_main(const char *path, int socket)
 	    send_all(socket, &info, sizeof(info)) == -1)
 		_exit(0);
 	while (receive_all(socket, &index, sizeof(index), -1) == 0) {
+		injected_fault(index);
 		memset(&problem, 0, sizeof(problem));
 		if (libevtx_xml_inprocess_seek(decoder, index) == -1)
 			status = DECODE_END;
@@ -295,6 +337,26 @@ child_main(const char *path, int socket)
 	}
 	libevtx_xml_inprocess_decoder.close(decoder);
 	_exit(0);
+}
+
+/*
+ * Bound the worker's memory. The poisoned counts that crash libevtx first
+ * ask for an array of 8 GB or more; with the limit that allocation fails
+ * and libevtx reports an error for the record instead of walking gigabytes
+ * of zero pages for minutes before it faults.
+ */
+static void
+limit_memory(void)
+{
+#ifndef SANITIZED
+	struct rlimit	limit;
+
+	if (getrlimit(RLIMIT_AS, &limit) == 0 &&
+	    (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur > WORKER_MEMORY)) {
+		limit.rlim_cur = WORKER_MEMORY;
+		setrlimit(RLIMIT_AS, &limit);
+	}
+#endif
 }
 
 /*
@@ -310,6 +372,7 @@ worker_entry(void)
 	if (getenv(WORKER_ENV) == NULL)
 		return;
 	default_fault_signals();
+	limit_memory();
 	if (receive_all(WORKER_SOCKET, &length, sizeof(length), -1) != 0 ||
 	    length == 0 || length > 1024 * 1024 || (path = malloc(length + 1)) == NULL ||
 	    receive_all(WORKER_SOCKET, path, length, -1) != 0)
@@ -319,25 +382,41 @@ worker_entry(void)
 }
 
 /*
- * The environment for a worker: this one, with WORKER_ENV set. Built once;
- * the strings are the process's own.
+ * The environment for a worker: this one, with WORKER_ENV set and, in a
+ * sanitizer build, ASAN_OPTIONS extended so that allocations over
+ * WORKER_MEMORY fail as they do under limit_memory(). Built once.
  */
 static char **
 worker_environment(void)
 {
 	static char	**environment;
+	static char	  sanitizer[4096];
 	size_t		  count = 0, i, used = 0;
+	const char	 *options = getenv("ASAN_OPTIONS");
 
 	if (environment != NULL)
 		return environment;
 	while (environ[count] != NULL)
 		count++;
-	if ((environment = calloc(count + 2, sizeof(*environment))) == NULL)
+	if ((environment = calloc(count + 3, sizeof(*environment))) == NULL)
 		return NULL;
 	for (i = 0; i < count; i++)
-		if (strncmp(environ[i], WORKER_ENV "=", sizeof(WORKER_ENV)) != 0)
+		if (strncmp(environ[i], WORKER_ENV "=", sizeof(WORKER_ENV)) != 0 &&
+		    strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
 			environment[used++] = environ[i];
-	environment[used] = WORKER_ENV "=1";
+	environment[used++] = WORKER_ENV "=1";
+#ifdef SANITIZED
+	snprintf(sanitizer, sizeof(sanitizer),
+	    "ASAN_OPTIONS=%s%sallocator_may_return_null=1:max_allocation_size_mb=%llu",
+	    options ? options : "", options && *options ? ":" : "",
+	    WORKER_MEMORY >> 20);
+	environment[used++] = sanitizer;
+#else
+	if (options != NULL) {
+		snprintf(sanitizer, sizeof(sanitizer), "ASAN_OPTIONS=%s", options);
+		environment[used++] = sanitizer;
+	}
+#endif
 	return environment;
 }
 
@@ -383,11 +462,12 @@ stop_child(struct decoder *decoder, int kill_it)
 
 /* Say how a child ended, for a problem message. */
 static void
-describe_end(int status, int timed_out, char *text, size_t size)
+describe_end(const struct decoder *decoder, int status, int timed_out,
+    char *text, size_t size)
 {
 	if (timed_out)
 		snprintf(text, size, "libevtx did not answer within %d s",
-		    SANDBOX_TIMEOUT_SECONDS);
+		    decoder->timeout_seconds);
 	else if (status != -1 && WIFSIGNALED(status))
 		snprintf(text, size, "libevtx crashed (signal %d, %s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -448,7 +528,7 @@ receive_payload(struct decoder *decoder, uint32_t size, int timeout_ms)
 static int
 start_child(struct decoder *decoder, struct decode_problem *problem)
 {
-	int		 sockets[2], timeout = SANDBOX_TIMEOUT_SECONDS * 1000;
+	int		 sockets[2], timeout = decoder->timeout_seconds * 1000;
 	int		 opened = OPEN_FAILED, result, status;
 	uint32_t	 length;
 	struct reply	 reply;
@@ -497,25 +577,25 @@ start_child(struct decoder *decoder, struct decode_problem *problem)
 	if (result == 0)
 		return 0;
 	status = stop_child(decoder, 1);
-	describe_end(status, result == -2, why, sizeof(why));
+	describe_end(decoder, status, result == -2, why, sizeof(why));
 	set_problem(problem, "file", -1, "");
 	snprintf(problem->message, sizeof(problem->message), "%s opening the file", why);
 	return -1;
 }
 
-/* The crashes allowed per file: the environment's number, or the default. */
+/* A positive number from the environment, or fallback. */
 static int
-max_crashes(void)
+environment_number(const char *name, int fallback)
 {
-	const char	*text = getenv(SANDBOX_MAX_CRASHES_ENV);
+	const char	*text = getenv(name);
 	char		*end;
 	long		 value;
 
 	if (text == NULL || *text == '\0')
-		return SANDBOX_MAX_CRASHES;
+		return fallback;
 	value = strtol(text, &end, 10);
 	if (*end != '\0' || value < 1 || value > 1000000)
-		return SANDBOX_MAX_CRASHES;
+		return fallback;
 	return (int)value;
 }
 
@@ -530,7 +610,10 @@ sandbox_open(const char *path, struct decoder **out, struct decode_problem *prob
 		set_problem(problem, "file", -1, "out of memory");
 		return -1;
 	}
-	decoder->max_crashes = max_crashes();
+	decoder->max_crashes = environment_number(SANDBOX_MAX_CRASHES_ENV,
+	    SANDBOX_MAX_CRASHES);
+	decoder->timeout_seconds = environment_number(SANDBOX_TIMEOUT_ENV,
+	    SANDBOX_TIMEOUT_SECONDS);
 	if (start_child(decoder, problem) == -1) {
 		free(decoder->path);
 		free(decoder->payload);
@@ -614,7 +697,7 @@ child_lost(struct decoder *decoder, long index, int timed_out,
 	int	status = stop_child(decoder, 1);
 	char	why[200];
 
-	describe_end(status, timed_out, why, sizeof(why));
+	describe_end(decoder, status, timed_out, why, sizeof(why));
 	decoder->crashes++;
 	set_problem(problem, index >= decoder->info.live_records ? "recovered" : "record",
 	    index, "");
@@ -634,7 +717,7 @@ sandbox_next(struct decoder *decoder, struct event *event,
 {
 	struct reply	reply;
 	long		index = decoder->next_index;
-	int		timeout = SANDBOX_TIMEOUT_SECONDS * 1000, result;
+	int		timeout = decoder->timeout_seconds * 1000, result;
 
 	if (index >= decoder->info.live_records + decoder->info.recovered_records)
 		return DECODE_END;
