@@ -275,11 +275,12 @@ default_fault_signals(void)
  * The test hook: with WORKER_FAULT_ENV "segv:3,7" the worker dies of
  * SIGSEGV when asked for index 3 or 7; with "hang:3" it stops answering.
  * How tests reach the crash and timeout paths without a libevtx bug.
+ * spec is the variable's value, read once by the worker (NULL: no hook).
  */
 static void
-injected_fault(long index)
+injected_fault(const char *spec, long index)
 {
-	const char	*spec = getenv(WORKER_FAULT_ENV), *p;
+	const char	*p;
 	char		*end;
 
 	if (spec == NULL || (strncmp(spec, "segv:", 5) != 0 && strncmp(spec, "hang:", 5) != 0))
@@ -310,8 +311,8 @@ child_main(const char *path, int socket)
 	struct evtx_file_info	 info;
 	enum decode_status	 status;
 	long			 index;
-
 	int			 opened;
+	const char		*fault = getenv(WORKER_FAULT_ENV);
 
 	memset(&problem, 0, sizeof(problem));
 	if (libevtx_xml_inprocess_decoder.open(path, &decoder, &problem) == -1) {
@@ -326,7 +327,7 @@ child_main(const char *path, int socket)
 	    send_all(socket, &info, sizeof(info)) == -1)
 		_exit(0);
 	while (receive_all(socket, &index, sizeof(index), -1) == 0) {
-		injected_fault(index);
+		injected_fault(fault, index);
 		memset(&problem, 0, sizeof(problem));
 		if (libevtx_xml_inprocess_seek(decoder, index) == -1)
 			status = DECODE_END;
@@ -390,9 +391,7 @@ static char **
 worker_environment(void)
 {
 	static char	**environment;
-	static char	  sanitizer[4096];
 	size_t		  count = 0, i, used = 0;
-	const char	 *options = getenv("ASAN_OPTIONS");
 
 	if (environment != NULL)
 		return environment;
@@ -400,20 +399,25 @@ worker_environment(void)
 		count++;
 	if ((environment = calloc(count + 3, sizeof(*environment))) == NULL)
 		return NULL;
-	for (i = 0; i < count; i++)
-		if (strncmp(environ[i], WORKER_ENV "=", sizeof(WORKER_ENV)) != 0 &&
-		    strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
-			environment[used++] = environ[i];
+	for (i = 0; i < count; i++) {
+		if (strncmp(environ[i], WORKER_ENV "=", sizeof(WORKER_ENV)) == 0)
+			continue;
+#ifdef SANITIZED
+		if (strncmp(environ[i], "ASAN_OPTIONS=", 13) == 0)
+			continue;
+#endif
+		environment[used++] = environ[i];
+	}
 	environment[used++] = WORKER_ENV "=1";
 #ifdef SANITIZED
-	snprintf(sanitizer, sizeof(sanitizer),
-	    "ASAN_OPTIONS=%s%sallocator_may_return_null=1:max_allocation_size_mb=%llu",
-	    options ? options : "", options && *options ? ":" : "",
-	    WORKER_MEMORY >> 20);
-	environment[used++] = sanitizer;
-#else
-	if (options != NULL) {
-		snprintf(sanitizer, sizeof(sanitizer), "ASAN_OPTIONS=%s", options);
+	{
+		static char	 sanitizer[4096];
+		const char	*options = getenv("ASAN_OPTIONS");
+
+		snprintf(sanitizer, sizeof(sanitizer), "ASAN_OPTIONS=%s%s"
+		    "allocator_may_return_null=1:max_allocation_size_mb=%llu",
+		    options ? options : "", options && *options ? ":" : "",
+		    WORKER_MEMORY >> 20);
 		environment[used++] = sanitizer;
 	}
 #endif
