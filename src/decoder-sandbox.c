@@ -26,6 +26,11 @@
  * have read is reported skipped, so a file full of poisoned records cannot
  * turn into hours of restarts.
  *
+ * Starting a worker costs a program start (half a second under the
+ * sanitizers), and a case may hold hundreds of logs, so a worker that
+ * ends a file in good health is kept: it is told to close the file and
+ * waits in a small pool for the next one, which any thread may take.
+ *
  * The parent and child talk over a socket pair (send with MSG_NOSIGNAL, so
  * a dead child is an error to read, never a SIGPIPE). The child is the same
  * program, so plain structs cross unchanged; strings are sent with their
@@ -58,6 +63,8 @@
 #define WORKER_ENV		"WFPSIFT_LIBEVTX_WORKER"
 #define WORKER_SOCKET		3	/* the child's end of the socket pair */
 #define WORKER_MEMORY		(4ULL << 30)	/* address space, bytes */
+#define NEXT_FILE		(-1L)	/* a request: close this file, await another */
+#define IDLE_WORKERS		8	/* at most this many wait in the pool */
 
 /* Sanitizers reserve terabytes of address space: they get an option instead. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -298,12 +305,40 @@ injected_fault(const char *spec, long index)
 }
 
 /*
- * The child: open path with the in-process reference decoder, send the
- * file's info (or why it would not open), then answer requests until the
- * parent closes its end. Never returns.
+ * Read the next path from the parent into a reused buffer; NULL when the
+ * parent has closed its end (the worker's cue to exit) or sent nonsense.
  */
-static void
-child_main(const char *path, int socket)
+static char *
+receive_path(int socket)
+{
+	static char	*path;
+	static uint32_t	 allocated;
+	uint32_t	 length;
+	char		*grown;
+
+	if (receive_all(socket, &length, sizeof(length), -1) != 0 ||
+	    length == 0 || length > 1024 * 1024)
+		return NULL;
+	if (length + 1 > allocated) {
+		if ((grown = realloc(path, length + 1)) == NULL)
+			return NULL;
+		path = grown;
+		allocated = length + 1;
+	}
+	if (receive_all(socket, path, length, -1) != 0)
+		return NULL;
+	path[length] = '\0';
+	return path;
+}
+
+/*
+ * The child's work on one file: open path with the in-process reference
+ * decoder, send the file's info (or why it would not open), then answer
+ * requests until the parent asks for the next file (returns 0) or goes
+ * away (returns -1).
+ */
+static int
+serve_file(const char *path, int socket, const char *fault)
 {
 	static struct event	 event;
 	struct decoder		*decoder;
@@ -311,22 +346,26 @@ child_main(const char *path, int socket)
 	struct evtx_file_info	 info;
 	enum decode_status	 status;
 	long			 index;
-	int			 opened;
-	const char		*fault = getenv(WORKER_FAULT_ENV);
+	int			 opened, result = -1;
 
 	memset(&problem, 0, sizeof(problem));
 	if (libevtx_xml_inprocess_decoder.open(path, &decoder, &problem) == -1) {
 		opened = OPEN_FAILED;
-		if (send_all(socket, &opened, sizeof(opened)) == 0)
-			send_reply(socket, OPEN_FAILED, NULL, &problem);
-		_exit(0);
+		if (send_all(socket, &opened, sizeof(opened)) == -1 ||
+		    send_reply(socket, OPEN_FAILED, NULL, &problem) == -1)
+			return -1;
+		return 0;
 	}
 	libevtx_xml_inprocess_decoder.info(decoder, &info);
 	opened = 0;
 	if (send_all(socket, &opened, sizeof(opened)) == -1 ||
 	    send_all(socket, &info, sizeof(info)) == -1)
-		_exit(0);
+		goto done;
 	while (receive_all(socket, &index, sizeof(index), -1) == 0) {
+		if (index == NEXT_FILE) {
+			result = 0;
+			break;
+		}
 		injected_fault(fault, index);
 		memset(&problem, 0, sizeof(problem));
 		if (libevtx_xml_inprocess_seek(decoder, index) == -1)
@@ -336,8 +375,9 @@ child_main(const char *path, int socket)
 		if (send_reply(socket, status, &event, &problem) == -1)
 			break;
 	}
+done:
 	libevtx_xml_inprocess_decoder.close(decoder);
-	_exit(0);
+	return result;
 }
 
 /*
@@ -361,25 +401,25 @@ limit_memory(void)
 }
 
 /*
- * Before main: when this program was started as a libevtx worker, read the
- * path from the socket and serve requests; never return to main.
+ * Before main: when this program was started as a libevtx worker, serve
+ * one file after another as the parent sends their paths; never return
+ * to main.
  */
 __attribute__((constructor)) static void
 worker_entry(void)
 {
+	const char	*fault;
 	char		*path;
-	uint32_t	 length;
 
 	if (getenv(WORKER_ENV) == NULL)
 		return;
 	default_fault_signals();
 	limit_memory();
-	if (receive_all(WORKER_SOCKET, &length, sizeof(length), -1) != 0 ||
-	    length == 0 || length > 1024 * 1024 || (path = malloc(length + 1)) == NULL ||
-	    receive_all(WORKER_SOCKET, path, length, -1) != 0)
-		_exit(2);
-	path[length] = '\0';
-	child_main(path, WORKER_SOCKET);
+	fault = getenv(WORKER_FAULT_ENV);
+	while ((path = receive_path(WORKER_SOCKET)) != NULL &&
+	    serve_file(path, WORKER_SOCKET, fault) == 0)
+		;
+	_exit(0);
 }
 
 /*
@@ -464,6 +504,87 @@ stop_child(struct decoder *decoder, int kill_it)
 	return status;
 }
 
+/* Healthy workers between files, shared by every thread's decoders. */
+struct idle_worker {
+	pid_t	child;
+	int	socket;
+};
+static pthread_mutex_t		 pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct idle_worker	 pool[IDLE_WORKERS];
+static int			 pool_count;
+static pthread_once_t		 pool_exit_once = PTHREAD_ONCE_INIT;
+
+void
+libevtx_workers_stop(void)
+{
+	struct idle_worker	worker;
+
+	for (;;) {
+		pthread_mutex_lock(&pool_lock);
+		if (pool_count == 0) {
+			pthread_mutex_unlock(&pool_lock);
+			return;
+		}
+		worker = pool[--pool_count];
+		pthread_mutex_unlock(&pool_lock);
+		close(worker.socket);
+		while (waitpid(worker.child, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+}
+
+/* Collect the idle workers when the program ends, so none is left behind. */
+static void
+register_pool_exit(void)
+{
+	atexit(libevtx_workers_stop);
+}
+
+/* Give decoder an idle worker. Returns 0, or -1 when none waits. */
+static int
+pool_take(struct decoder *decoder)
+{
+	int	taken = -1;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_count > 0) {
+		pool_count--;
+		decoder->child = pool[pool_count].child;
+		decoder->socket = pool[pool_count].socket;
+		taken = 0;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return taken;
+}
+
+/*
+ * Keep decoder's worker for another file: it closes this one and waits.
+ * A worker that cannot be told, or finds the pool full, is stopped.
+ */
+static void
+pool_release(struct decoder *decoder)
+{
+	long	next = NEXT_FILE;
+	int	kept = 0;
+
+	if (decoder->child == 0)
+		return;
+	if (send_all(decoder->socket, &next, sizeof(next)) == 0) {
+		pthread_once(&pool_exit_once, register_pool_exit);
+		pthread_mutex_lock(&pool_lock);
+		if (pool_count < IDLE_WORKERS) {
+			pool[pool_count].child = decoder->child;
+			pool[pool_count++].socket = decoder->socket;
+			kept = 1;
+		}
+		pthread_mutex_unlock(&pool_lock);
+	}
+	if (kept)
+		decoder->child = 0;
+	else
+		stop_child(decoder, 0);
+}
+
 /* Say how a child ended, for a problem message. */
 static void
 describe_end(const struct decoder *decoder, int status, int timed_out,
@@ -526,18 +647,22 @@ receive_payload(struct decoder *decoder, uint32_t size, int timeout_ms)
 }
 
 /*
- * Start a child on the file and read its info. On failure fill problem:
- * the file does not open, or libevtx died opening it.
+ * Give decoder a worker that has been sent the file's path: an idle one
+ * when the pool has one, else a new one. Returns 0, 1 when the worker
+ * came from the pool, or -1 with problem filled.
  */
 static int
-start_child(struct decoder *decoder, struct decode_problem *problem)
+attach_worker(struct decoder *decoder, int reuse, struct decode_problem *problem)
 {
-	int		 sockets[2], timeout = decoder->timeout_seconds * 1000;
-	int		 opened = OPEN_FAILED, result, status;
-	uint32_t	 length;
-	struct reply	 reply;
-	char		 why[200];
+	int		 sockets[2];
+	uint32_t	 length = (uint32_t)strlen(decoder->path);
 
+	if (reuse && pool_take(decoder) == 0) {
+		if (send_all(decoder->socket, &length, sizeof(length)) == 0 &&
+		    send_all(decoder->socket, decoder->path, length) == 0)
+			return 1;
+		stop_child(decoder, 1);
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) == -1) {
 		set_problem(problem, "file", -1, "cannot start libevtx: no socket pair");
 		return -1;
@@ -549,7 +674,6 @@ start_child(struct decoder *decoder, struct decode_problem *problem)
 		close(sockets[1]);
 		sockets[1] = moved;
 	}
-	length = (uint32_t)strlen(decoder->path);
 	if (sockets[1] == -1 || (decoder->child = spawn_worker(sockets[1])) == -1) {
 		decoder->child = 0;
 		close(sockets[0]);
@@ -566,14 +690,39 @@ start_child(struct decoder *decoder, struct decode_problem *problem)
 		set_problem(problem, "file", -1, "cannot start libevtx: the worker did not start");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Give decoder a worker with the file open and read its info. On failure
+ * fill problem: the file does not open, or libevtx died opening it. A
+ * worker from the pool that fails is replaced once by a new one, so a
+ * worker that died while idle is never blamed on the file.
+ */
+static int
+start_child(struct decoder *decoder, struct decode_problem *problem)
+{
+	int		 timeout = decoder->timeout_seconds * 1000;
+	int		 opened = OPEN_FAILED, result, status, attached;
+	struct reply	 reply;
+	char		 why[200];
+
+	if ((attached = attach_worker(decoder, 1, problem)) == -1)
+		return -1;
 	result = receive_all(decoder->socket, &opened, sizeof(opened), timeout);
+	if (result == -1 && attached == 1) {
+		stop_child(decoder, 1);
+		if (attach_worker(decoder, 0, problem) == -1)
+			return -1;
+		result = receive_all(decoder->socket, &opened, sizeof(opened), timeout);
+	}
 	if (result == 0 && opened == 0)
 		result = receive_all(decoder->socket, &decoder->info,
 		    sizeof(decoder->info), timeout);
 	else if (result == 0 &&
 	    (result = receive_all(decoder->socket, &reply, sizeof(reply), timeout)) == 0 &&
 	    (result = receive_payload(decoder, reply.payload_size, timeout)) == 0) {
-		stop_child(decoder, 0);
+		pool_release(decoder);
 		set_problem(problem, known_kind(reply.kind), -1,
 		    decoder->payload + (reply.payload_size >= 4 ? 4 : 0));
 		return -1;
@@ -768,7 +917,7 @@ sandbox_close(struct decoder *decoder)
 {
 	if (decoder == NULL)
 		return;
-	stop_child(decoder, 0);
+	pool_release(decoder);
 	free(decoder->path);
 	free(decoder->payload);
 	free(decoder);

@@ -79,6 +79,13 @@ int	 libevtx_xml_seek(struct decoder *, long index);
 int	 libevtx_xml_inprocess_seek(struct decoder *, long index);
 
 /*
+ * The reference decoder keeps healthy libevtx workers between files for
+ * the next file to open. Stop and collect them now (they are collected
+ * at exit anyway): for programs that count their children's CPU time.
+ */
+void	 libevtx_workers_stop(void);
+
+/*
  * Read one record's XML, as libevtx renders it, into event: the reference
  * decoder's own code without libevtx, for fuzzing. Strings stay valid
  * until the next call.

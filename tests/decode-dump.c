@@ -327,6 +327,7 @@ bench_files(const struct decoder_ops *ops, int count, char **paths)
 		}
 		ops->close(decoder);
 	}
+	libevtx_workers_stop();
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_end);
 	seconds = (double)(end.tv_sec - start.tv_sec) +

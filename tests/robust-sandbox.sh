@@ -12,6 +12,9 @@
 #    libevtx is not asked again for the file.
 # Each time: exit 0, the record named on stderr, one ingest_errors row,
 # every other record read, the source complete.
+# 3. A worker that ends a file in good health waits for the next file: one
+#    thread reading many files starts one worker (counted with strace), and
+#    a crash costs only the worker it killed.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 mutate="$top_builddir/tests/evtx-mutate"
@@ -76,6 +79,46 @@ WFPSIFT_TEST_LIBEVTX_FAULT="segv:$index,$((second - 1))" WFPSIFT_LIBEVTX_MAX_CRA
     check fast-give-up fast "not read: libevtx crashed 1 time on this file" \
     "$later" "$first" "$second"
 is "$(grep -c "libevtx crashed (signal 11" "$TEST_TMP/fast-give-up.err")" 1 "fast-give-up: libevtx crashed once"
+
+# count_workers NAME FILE...: ingest the files one at a time with the
+# reference decoder under strace; set started to how many workers began.
+# (LeakSanitizer cannot run under a tracer: a sanitizer build's leak check
+# is off for this run.)
+count_workers() {
+	name=$1
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve -o "$TEST_TMP/$name.trace" \
+	    "$WFPSIFT" ingest -j 1 --decoder libevtx-xml -d "$TEST_TMP/$name.db" "$@" \
+	    >/dev/null 2>"$TEST_TMP/$name.err"
+	is $? 0 "$name: the run ends well"
+	started=$(grep -c 'execve("/proc/self/exe"' "$TEST_TMP/$name.trace")
+}
+
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+	files="$base $TESTDATA/connect-scan.evtx $TESTDATA/syn-scan-ws05.evtx"
+	"$WFPSIFT" ingest -q -d "$TEST_TMP/fast3.db" $files >/dev/null 2>&1
+	records=$(sql "$TEST_TMP/fast3.db" "SELECT count(*) FROM events")
+	count_workers reuse $files
+	is "$started" 1 "reuse: three files, one worker started"
+	is "$(sql "$TEST_TMP/reuse.db" "SELECT count(*) FROM events")" "$records" \
+	    "reuse: every record of the three files is read"
+	# The hook fails index $index in every file a worker reads: the two
+	# files after one.evtx are shorter than that.
+	after="$TESTDATA/syn-scan-ws05.evtx $TESTDATA/sysmon.evtx"
+	"$WFPSIFT" ingest -q -d "$TEST_TMP/fast-after.db" $after >/dev/null 2>&1
+	records=$(($(sql "$TEST_TMP/fast-after.db" "SELECT count(*) FROM events") +
+	    $(wc -l <"$TEST_TMP/base.numbers") - 1))
+	WFPSIFT_TEST_LIBEVTX_FAULT="segv:$index" count_workers \
+	    reuse-crash "$TEST_TMP/one.evtx" $after
+	is "$started" 2 "reuse-crash: a crash costs one worker, the next reads on"
+	is "$(sql "$TEST_TMP/reuse-crash.db" "SELECT kind || ' ' || ifnull(record_index, '-')
+	    FROM ingest_errors ORDER BY id" | tr '\n' ' ')" "record $index chunk - " \
+	    "reuse-crash: the errors are the crashed record and its chunk's gap"
+	is "$(sql "$TEST_TMP/reuse-crash.db" "SELECT count(*) FROM events")" "$records" \
+	    "reuse-crash: every other record of the three files is read"
+else
+	skip 7 "strace cannot run here"
+fi
 
 for f in "$TEST_TMP"/*.err; do
 	grep -qi 'sanitizer:\|runtime error' "$f" && ok 1 "$(basename "$f"): no sanitizer report"
