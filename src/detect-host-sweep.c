@@ -195,43 +195,15 @@ host_sweep_group(void *opaque, const char *source, const char *service,
 }
 
 int
-detect_host_sweeps(sqlite3 *db, const struct detect_options *options,
+detect_host_sweeps(struct sweep_flows *flows, const struct detect_options *options,
     struct finding_list *list, char *error, size_t error_size)
 {
-	struct host_sweep_context	 context = { options, list };
-	sqlite3_stmt			*statement;
-	char				*sql;
-	int				 status;
+	struct host_sweep_context	context = { options, list };
 
-	/* The value counted is the destination's number within its group. */
-	sql = sqlite3_mprintf(
-	    "SELECT id, time_unix_us,"
-	    " dense_rank() OVER (PARTITION BY source, service ORDER BY destination),"
-	    " CASE WHEN protocol IN (1, 58) THEN NULL ELSE port END,"
-	    " outbound, source, service FROM"
-	    " (SELECT *, wfpsift_port_service(protocol, port) AS service"
-	    "  FROM (" SWEEP_FLOWS_SQL ")"
-	    "  WHERE ((protocol IN (6, 17) AND port > 0) OR protocol IN (1, 58))"
-	    "  AND source <> destination"
-	    "  AND wfpsift_address_scope(source) IN ('public', 'private', 'link_local')"
-	    "  AND wfpsift_address_scope(destination) IN ('private', 'link_local'%s))"
-	    " ORDER BY source, service, time_unix_us, id",
-	    options->host_sweep_internal_only ? "" : ", 'public'");
-	if (sql == NULL) {
+	if (sweep_flows_each_group(flows, SWEEP_HOST, host_sweep_group,
+	    &context) == -1) {
 		detect_error(error, error_size, "host sweep: out of memory");
 		return -1;
 	}
-	status = sqlite3_prepare_v2(db, sql, -1, &statement, NULL);
-	sqlite3_free(sql);
-	if (status != SQLITE_OK) {
-		detect_error(error, error_size, "host sweep: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	status = window_scan_groups(db, statement, host_sweep_group, &context);
-	if (status == -1)
-		detect_error(error, error_size, "host sweep: %s",
-		    sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_DONE &&
-		    sqlite3_errcode(db) != SQLITE_ROW ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_finalize(statement);
-	return status;
+	return 0;
 }

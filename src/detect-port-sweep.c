@@ -118,29 +118,15 @@ port_sweep_group(void *opaque, const char *source, const char *destination,
 }
 
 int
-detect_port_sweeps(sqlite3 *db, const struct detect_options *options,
+detect_port_sweeps(struct sweep_flows *flows, const struct detect_options *options,
     struct finding_list *list, char *error, size_t error_size)
 {
-	static const char		sql[] =
-	    "SELECT id, time_unix_us, port, port, outbound, source, destination"
-	    " FROM (" SWEEP_FLOWS_SQL ")"
-	    " WHERE protocol IN (6, 17) AND port > 0 AND source <> destination"
-	    " AND wfpsift_address_scope(source) IN ('public', 'private', 'link_local')"
-	    " AND wfpsift_address_scope(destination) IN ('public', 'private', 'link_local')"
-	    " ORDER BY source, destination, time_unix_us, id";
 	struct port_sweep_context	context = { options, list };
-	sqlite3_stmt			*statement;
-	int				 status;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
-		detect_error(error, error_size, "port sweep: %s", sqlite3_errmsg(db));
+	if (sweep_flows_each_group(flows, SWEEP_PORT, port_sweep_group,
+	    &context) == -1) {
+		detect_error(error, error_size, "port sweep: out of memory");
 		return -1;
 	}
-	status = window_scan_groups(db, statement, port_sweep_group, &context);
-	if (status == -1)
-		detect_error(error, error_size, "port sweep: %s",
-		    sqlite3_errcode(db) != SQLITE_OK && sqlite3_errcode(db) != SQLITE_DONE &&
-		    sqlite3_errcode(db) != SQLITE_ROW ? sqlite3_errmsg(db) : "out of memory");
-	sqlite3_finalize(statement);
-	return status;
+	return 0;
 }

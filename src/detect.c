@@ -419,13 +419,40 @@ merge_or_fail(struct finding_list *list, size_t first, int window,
 	return -1;
 }
 
+/* Both sweep detectors, from one gathering of the flows. */
+static int
+detect_sweeps(sqlite3 *db, const struct detect_options *options,
+    struct finding_list *list, char *error, size_t error_size)
+{
+	struct sweep_flows	*flows;
+	size_t			 first;
+	int			 status = 0;
+
+	if (!options->port_sweep && !options->host_sweep)
+		return 0;
+	if (sweep_flows_collect(db, options, &flows, error, error_size) == -1)
+		return -1;
+	first = list->count;
+	if (options->port_sweep &&
+	    (detect_port_sweeps(flows, options, list, error, error_size) == -1 ||
+	    merge_or_fail(list, first, options->port_sweep_window, error,
+	    error_size) == -1))
+		status = -1;
+	first = list->count;
+	if (status == 0 && options->host_sweep &&
+	    (detect_host_sweeps(flows, options, list, error, error_size) == -1 ||
+	    merge_or_fail(list, first, options->host_sweep_window, error,
+	    error_size) == -1))
+		status = -1;
+	sweep_flows_free(flows);
+	return status;
+}
+
 /* Delete the previous run, attribute, detect and store, inside the savepoint. */
 static int
 replace_all(sqlite3 *db, const struct detect_options *options,
     struct finding_list *list, char *error, size_t error_size)
 {
-	size_t	first;
-
 	if (execute(db, "DELETE FROM finding_evidence; DELETE FROM findings;"
 	    " DELETE FROM attribution") == -1) {
 		detect_error(error, error_size, "clearing the last run: %s",
@@ -439,17 +466,7 @@ replace_all(sqlite3 *db, const struct detect_options *options,
 		    sqlite3_errmsg(db));
 		return -1;
 	}
-	first = list->count;
-	if (options->port_sweep &&
-	    (detect_port_sweeps(db, options, list, error, error_size) == -1 ||
-	    merge_or_fail(list, first, options->port_sweep_window, error,
-	    error_size) == -1))
-		return -1;
-	first = list->count;
-	if (options->host_sweep &&
-	    (detect_host_sweeps(db, options, list, error, error_size) == -1 ||
-	    merge_or_fail(list, first, options->host_sweep_window, error,
-	    error_size) == -1))
+	if (detect_sweeps(db, options, list, error, error_size) == -1)
 		return -1;
 	if (options->app_misuse &&
 	    detect_app_misuse(db, options, list, error, error_size) == -1)

@@ -15,6 +15,8 @@
 
 #include "detect.h"
 
+struct sweep_flows;
+
 /* One finding while it is being built; strings are owned (malloc'd). */
 struct finding {
 	const char	*detector;		/* static: "port_sweep", ... */
@@ -66,9 +68,9 @@ int	 findings_store(sqlite3 *, const struct detect_options *,
 int	 attribute_network_events(sqlite3 *, char *error, size_t error_size);
 
 /* The detectors. Each returns 0, or -1 with a message in error. */
-int	 detect_port_sweeps(sqlite3 *, const struct detect_options *,
+int	 detect_port_sweeps(struct sweep_flows *, const struct detect_options *,
 	    struct finding_list *, char *error, size_t error_size);
-int	 detect_host_sweeps(sqlite3 *, const struct detect_options *,
+int	 detect_host_sweeps(struct sweep_flows *, const struct detect_options *,
 	    struct finding_list *, char *error, size_t error_size);
 int	 detect_app_misuse(sqlite3 *, const struct detect_options *,
 	    struct finding_list *, char *error, size_t error_size);
@@ -141,15 +143,12 @@ int	 finding_take_run(struct finding *, const struct window_event *,
 	    const struct window_run *);
 
 /*
- * Walk a statement whose rows are (id, time_unix_us, value, port, outbound,
- * key1, key2), sorted by key1, key2, time, and call function once per
- * group of equal keys with that group's events in time order. Returns 0,
- * or -1 when the statement or function failed or memory ran out.
+ * A sweep detector's function for one group of events of one key (a
+ * source and a destination, or a source and a service), in time order.
+ * Returns 0, or -1 when out of memory.
  */
 typedef int	 window_group_function(void *context, const char *key1,
 		    const char *key2, struct window_event *events, size_t count);
-int	 window_scan_groups(sqlite3 *, sqlite3_stmt *, window_group_function *,
-	    void *context);
 
 /* The first index whose time is at or after time_us (events in time order). */
 size_t	 window_lower_bound(const struct window_event *, size_t count,
@@ -166,12 +165,23 @@ size_t	 window_lower_bound(const struct window_event *, size_t count,
  */
 int	 flows_prepare(sqlite3 *);
 
-/* The rows both sweep detectors read: connection records from detect_flows. */
-#define SWEEP_FLOWS_SQL \
-	"SELECT id, time_unix_us, protocol, outbound, source, destination, port" \
-	" FROM temp.detect_flows" \
-	" WHERE action IN ('allowed', 'blocked', 'dropped', 'connection')" \
-	" AND time_unix_us IS NOT NULL"
+/*
+ * The flows both sweep detectors read, gathered in two passes over
+ * network_events (detect-flows.c): only the keys that reach a detector's
+ * threshold somewhere in the case are kept, sorted, and handed over one
+ * group at a time, keys in SQL text order and events by time and id.
+ * Needs flows_prepare() first (it reads temp.detect_host_addresses).
+ */
+enum sweep_kind {
+	SWEEP_PORT,	/* key (source, destination), value: the port */
+	SWEEP_HOST,	/* key (source, service), value: the destination */
+	SWEEP_KINDS
+};
+int	 sweep_flows_collect(sqlite3 *, const struct detect_options *,
+	    struct sweep_flows **, char *error, size_t error_size);
+int	 sweep_flows_each_group(struct sweep_flows *, enum sweep_kind,
+	    window_group_function *, void *context);
+void	 sweep_flows_free(struct sweep_flows *);
 
 /* The application policy file (detect-policy.c; format in its comment). */
 struct policy;

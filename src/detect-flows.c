@@ -1,0 +1,816 @@
+/*
+ * detect-flows.c: the connection records both sweep detectors read,
+ * gathered in two plain passes over network_events instead of two sorts.
+ *
+ * The sweeps used to ask SQLite for every flow sorted by its key (source
+ * and destination, or source and service), one sort of nearly every
+ * network event per detector: half of detect's time on a large case. Most
+ * keys can never fire: a source that reaches one destination on six ports
+ * in the whole case cannot sweep fifteen. So the first pass counts, per
+ * key, the distinct values (ports, or destinations) it ever has, and stops
+ * counting at the threshold; the second pass keeps the flows of the keys
+ * that reached it, and only those are sorted, in memory. A key that
+ * reaches the threshold over the whole case may still never reach it
+ * within a window: the detector's own window walk decides, as before.
+ *
+ * A flow is what temp.detect_flows (detect.c) makes of a record, worked
+ * out here in C: an outbound record's source is its host's local address;
+ * an inbound record's source is the remote peer, unless its sides are
+ * stored the wrong way round (its local address is not one of the host's
+ * own and its remote address is). The groups reach the detectors in the
+ * order the old query gave them -- keys in SQLite's binary text order,
+ * events by time and then id -- so the findings are exactly the same.
+ *
+ * Texts (hosts, addresses, services) are interned: each distinct text is
+ * stored once and known by a number, so keys and the host address set are
+ * pairs of numbers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detector.h"
+
+#define NO_TEXT		0		/* the number of SQL NULL */
+#define EMPTY_SLOT	UINT64_MAX	/* no pair has both halves at UINT32_MAX */
+
+/* What an address is good for in a sweep, worked out once per text. */
+enum text_scope {
+	SCOPE_UNKNOWN = 0,	/* not yet asked */
+	SCOPE_NONE,		/* not an address, or one sweeps ignore */
+	SCOPE_PUBLIC,
+	SCOPE_INTERNAL,		/* private or link-local */
+};
+
+struct text {
+	char		*bytes;		/* NUL-terminated copy */
+	int		 length;
+	uint64_t	 hash;
+	unsigned char	 scope;
+};
+
+/* Distinct texts, numbered from 1; open addressing over their numbers. */
+struct text_table {
+	struct text	*texts;		/* texts[0] stands for NULL */
+	uint32_t	 count, allocated;
+	uint32_t	*slots;		/* text numbers, 0 for empty */
+	size_t		 mask;
+};
+
+/* A set of, or a map from, pairs of 32-bit numbers packed in 64 bits. */
+struct pair_map {
+	uint64_t	*keys;
+	uint32_t	*values;
+	size_t		 mask, count;
+};
+
+/* A flow as the sweeps see it. */
+struct flow {
+	int64_t		 id, time_us;
+	uint32_t	 source, destination;	/* text numbers */
+	int64_t		 port;			/* the destination's port, -1 for none */
+	int		 port_known;
+	int		 protocol;
+	int		 outbound;
+};
+
+/* A kept flow of one key, until its group is handed to the detector. */
+struct kept_flow {
+	int64_t		 id, time_us;
+	uint32_t	 key;		/* index into keys */
+	uint32_t	 value;		/* the port, or the destination's number */
+	int32_t		 port;
+	int32_t		 outbound;
+};
+
+/* One sweep detector's keys, counts and kept flows. */
+struct sweep_collector {
+	int		 enabled;
+	int64_t		 threshold;
+	struct pair_map	 key_numbers;	/* (key1, key2) -> key index */
+	uint64_t	*key_pairs;	/* key index -> (key1, key2) */
+	uint32_t	*distinct;	/* key index -> distinct values, up to threshold */
+	uint32_t	 key_count, key_allocated;
+	struct pair_map	 seen;		/* (key index, value) pairs counted */
+	struct kept_flow *kept;
+	size_t		 kept_count, kept_allocated;
+};
+
+struct sweep_flows {
+	struct text_table	 texts;
+	struct pair_map		 host_addresses;	/* (host, ip) */
+	struct sweep_collector	 sweeps[SWEEP_KINDS];
+	int			 internal_only;
+	int			 failed;		/* out of memory */
+};
+
+/* FNV-1a: texts are short, and this is plenty for a table of them. */
+static uint64_t
+text_hash(const char *bytes, int length)
+{
+	uint64_t	hash = 0xcbf29ce484222325ULL;
+	int		i;
+
+	for (i = 0; i < length; i++)
+		hash = (hash ^ (unsigned char)bytes[i]) * 0x100000001b3ULL;
+	return hash;
+}
+
+/* Double the table's slots and place every text again. Returns 0 or -1. */
+static int
+text_table_grow(struct text_table *table)
+{
+	size_t		 size = table->slots == NULL ? 1024 : (table->mask + 1) * 2;
+	uint32_t	*slots, i;
+	size_t		 slot;
+
+	if ((slots = calloc(size, sizeof(*slots))) == NULL)
+		return -1;
+	for (i = 1; i < table->count; i++) {
+		slot = table->texts[i].hash & (size - 1);
+		while (slots[slot] != 0)
+			slot = (slot + 1) & (size - 1);
+		slots[slot] = i;
+	}
+	free(table->slots);
+	table->slots = slots;
+	table->mask = size - 1;
+	return 0;
+}
+
+/* Append a copy of a new text; its number, or NO_TEXT when out of memory. */
+static uint32_t
+text_table_append(struct text_table *table, const char *bytes, int length,
+    uint64_t hash)
+{
+	struct text	*grown;
+	uint32_t	 size;
+
+	if (table->count == table->allocated) {
+		size = table->allocated == 0 ? 1024 : table->allocated * 2;
+		if ((grown = realloc(table->texts, size * sizeof(*grown))) == NULL)
+			return NO_TEXT;
+		table->texts = grown;
+		table->allocated = size;
+		if (table->count == 0) {
+			memset(&table->texts[0], 0, sizeof(table->texts[0]));
+			table->count = 1;	/* texts[0] is NULL's */
+		}
+	}
+	if ((table->texts[table->count].bytes = malloc((size_t)length + 1)) == NULL)
+		return NO_TEXT;
+	memcpy(table->texts[table->count].bytes, bytes, (size_t)length);
+	table->texts[table->count].bytes[length] = '\0';
+	table->texts[table->count].length = length;
+	table->texts[table->count].hash = hash;
+	table->texts[table->count].scope = SCOPE_UNKNOWN;
+	return table->count++;
+}
+
+/*
+ * The number of a text (NULL is NO_TEXT), adding it when new. Sets
+ * *failed and returns NO_TEXT when memory runs out.
+ */
+static uint32_t
+text_intern(struct text_table *table, const unsigned char *bytes, int length,
+    int *failed)
+{
+	uint64_t	hash;
+	size_t		slot;
+	uint32_t	number;
+	struct text	*text;
+
+	if (bytes == NULL)
+		return NO_TEXT;
+	if ((table->slots == NULL || table->count * 2 >= table->mask) &&
+	    text_table_grow(table) == -1) {
+		*failed = 1;
+		return NO_TEXT;
+	}
+	hash = text_hash((const char *)bytes, length);
+	for (slot = hash & table->mask; (number = table->slots[slot]) != 0;
+	    slot = (slot + 1) & table->mask) {
+		text = &table->texts[number];
+		if (text->hash == hash && text->length == length &&
+		    memcmp(text->bytes, bytes, (size_t)length) == 0)
+			return number;
+	}
+	if ((number = text_table_append(table, (const char *)bytes, length,
+	    hash)) == NO_TEXT) {
+		*failed = 1;
+		return NO_TEXT;
+	}
+	table->slots[slot] = number;
+	return number;
+}
+
+static void
+text_table_free(struct text_table *table)
+{
+	uint32_t	i;
+
+	for (i = 1; i < table->count; i++)
+		free(table->texts[i].bytes);
+	free(table->texts);
+	free(table->slots);
+}
+
+/* The sweep scope of a text, as wfpsift_address_scope() would say it. */
+static enum text_scope
+text_scope(struct text_table *table, uint32_t number)
+{
+	struct text	*text;
+	const char	*scope;
+
+	if (number == NO_TEXT)
+		return SCOPE_NONE;
+	text = &table->texts[number];
+	if (text->scope == SCOPE_UNKNOWN) {
+		scope = address_scope(text->bytes);
+		if (scope != NULL && strcmp(scope, "public") == 0)
+			text->scope = SCOPE_PUBLIC;
+		else if (scope != NULL && (strcmp(scope, "private") == 0 ||
+		    strcmp(scope, "link_local") == 0))
+			text->scope = SCOPE_INTERNAL;
+		else
+			text->scope = SCOPE_NONE;
+	}
+	return (enum text_scope)text->scope;
+}
+
+/*
+ * Compare two texts as SQLite's BINARY collation does: bytes, then the
+ * shorter first. NULL (NO_TEXT) sorts before every text.
+ */
+static int
+text_compare(const struct text_table *table, uint32_t a, uint32_t b)
+{
+	const struct text	*left, *right;
+	int			 order;
+
+	if (a == b)
+		return 0;
+	if (a == NO_TEXT || b == NO_TEXT)
+		return a == NO_TEXT ? -1 : 1;
+	left = &table->texts[a];
+	right = &table->texts[b];
+	order = memcmp(left->bytes, right->bytes, (size_t)(left->length <
+	    right->length ? left->length : right->length));
+	if (order != 0)
+		return order;
+	return (left->length > right->length) - (left->length < right->length);
+}
+
+static uint64_t
+pair(uint32_t first, uint32_t second)
+{
+	return (uint64_t)first << 32 | second;
+}
+
+/* Double a pair map's room and place every pair again. Returns 0 or -1. */
+static int
+pair_map_grow(struct pair_map *map)
+{
+	size_t		 size = map->keys == NULL ? 1024 : (map->mask + 1) * 2, i, slot;
+	uint64_t	*keys;
+	uint32_t	*values;
+
+	keys = malloc(size * sizeof(*keys));
+	values = malloc(size * sizeof(*values));
+	if (keys == NULL || values == NULL) {
+		free(keys);
+		free(values);
+		return -1;
+	}
+	memset(keys, 0xff, size * sizeof(*keys));
+	for (i = 0; map->keys != NULL && i <= map->mask; i++) {
+		if (map->keys[i] == EMPTY_SLOT)
+			continue;
+		slot = (size_t)((map->keys[i] * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
+		while (keys[slot] != EMPTY_SLOT)
+			slot = (slot + 1) & (size - 1);
+		keys[slot] = map->keys[i];
+		values[slot] = map->values[i];
+	}
+	free(map->keys);
+	free(map->values);
+	map->keys = keys;
+	map->values = values;
+	map->mask = size - 1;
+	return 0;
+}
+
+/*
+ * Find key, or add it with value: returns a pointer to its value, with
+ * *added set when it was new; NULL when memory ran out.
+ */
+static uint32_t *
+pair_map_put(struct pair_map *map, uint64_t key, uint32_t value, int *added)
+{
+	size_t	slot;
+
+	*added = 0;
+	if ((map->keys == NULL || map->count * 2 >= map->mask) &&
+	    pair_map_grow(map) == -1)
+		return NULL;
+	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
+	while (map->keys[slot] != EMPTY_SLOT && map->keys[slot] != key)
+		slot = (slot + 1) & map->mask;
+	if (map->keys[slot] == EMPTY_SLOT) {
+		map->keys[slot] = key;
+		map->values[slot] = value;
+		map->count++;
+		*added = 1;
+	}
+	return &map->values[slot];
+}
+
+/* The value of key, or NULL when it is not in the map. */
+static const uint32_t *
+pair_map_get(const struct pair_map *map, uint64_t key)
+{
+	size_t	slot;
+
+	if (map->keys == NULL)
+		return NULL;
+	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
+	while (map->keys[slot] != EMPTY_SLOT) {
+		if (map->keys[slot] == key)
+			return &map->values[slot];
+		slot = (slot + 1) & map->mask;
+	}
+	return NULL;
+}
+
+static void
+pair_map_free(struct pair_map *map)
+{
+	free(map->keys);
+	free(map->values);
+	memset(map, 0, sizeof(*map));
+}
+
+/* Read temp.detect_host_addresses (flows_prepare) into a set. */
+static int
+load_host_addresses(sqlite3 *db, struct sweep_flows *flows)
+{
+	sqlite3_stmt	*statement;
+	uint32_t	 host, ip;
+	int		 status, added;
+
+	if (sqlite3_prepare_v2(db, "SELECT host, ip FROM temp.detect_host_addresses",
+	    -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	while ((status = sqlite3_step(statement)) == SQLITE_ROW && !flows->failed) {
+		host = text_intern(&flows->texts, sqlite3_column_text(statement, 0),
+		    sqlite3_column_bytes(statement, 0), &flows->failed);
+		ip = text_intern(&flows->texts, sqlite3_column_text(statement, 1),
+		    sqlite3_column_bytes(statement, 1), &flows->failed);
+		if (!flows->failed && pair_map_put(&flows->host_addresses,
+		    pair(host, ip), 0, &added) == NULL)
+			flows->failed = 1;
+	}
+	sqlite3_finalize(statement);
+	return status == SQLITE_DONE || flows->failed ? 0 : -1;
+}
+
+/* 1 when ip is one of host's own addresses (NULLs never are). */
+static int
+host_has_address(const struct sweep_flows *flows, uint32_t host, uint32_t ip)
+{
+	if (host == NO_TEXT || ip == NO_TEXT)
+		return 0;
+	return pair_map_get(&flows->host_addresses, pair(host, ip)) != NULL;
+}
+
+/* The rows of the scan; each becomes a flow in read_flow(). */
+static const char flow_sql[] =
+    "SELECT id, time_unix_us, protocol, direction = 'outbound', host,"
+    " local_ip, local_port, remote_ip, remote_port FROM network_events"
+    " WHERE direction IN ('inbound', 'outbound')"
+    " AND action IN ('allowed', 'blocked', 'dropped', 'connection')"
+    " AND time_unix_us IS NOT NULL";
+
+/* An integer column, with known cleared for SQL NULL. */
+static int64_t
+integer_column(sqlite3_stmt *statement, int column, int *known)
+{
+	*known = sqlite3_column_type(statement, column) != SQLITE_NULL;
+	return sqlite3_column_int64(statement, column);
+}
+
+/* Make a flow of the current row: which side is the source, which port. */
+static void
+read_flow(struct sweep_flows *flows, sqlite3_stmt *statement, struct flow *flow)
+{
+	uint32_t	host, local, remote;
+	int64_t		local_port, remote_port;
+	int		local_known, remote_known, protocol_known, forward;
+
+	flow->id = sqlite3_column_int64(statement, 0);
+	flow->time_us = sqlite3_column_int64(statement, 1);
+	flow->protocol = (int)integer_column(statement, 2, &protocol_known);
+	if (!protocol_known)
+		flow->protocol = -1;
+	flow->outbound = sqlite3_column_int(statement, 3);
+	host = text_intern(&flows->texts, sqlite3_column_text(statement, 4),
+	    sqlite3_column_bytes(statement, 4), &flows->failed);
+	local = text_intern(&flows->texts, sqlite3_column_text(statement, 5),
+	    sqlite3_column_bytes(statement, 5), &flows->failed);
+	local_port = integer_column(statement, 6, &local_known);
+	remote = text_intern(&flows->texts, sqlite3_column_text(statement, 7),
+	    sqlite3_column_bytes(statement, 7), &flows->failed);
+	remote_port = integer_column(statement, 8, &remote_known);
+	forward = flow->outbound || (!host_has_address(flows, host, local) &&
+	    host_has_address(flows, host, remote));
+	flow->source = forward ? local : remote;
+	flow->destination = forward ? remote : local;
+	flow->port = forward ? remote_port : local_port;
+	flow->port_known = forward ? remote_known : local_known;
+}
+
+/*
+ * Whether a flow counts for the port sweep, and its key's second half
+ * (the destination) and value (the port). Loopback, unspecified,
+ * multicast and broadcast peers never count.
+ */
+static int
+port_sweep_counts(struct sweep_flows *flows, const struct flow *flow,
+    uint32_t *key2, uint32_t *value, int32_t *port)
+{
+	if ((flow->protocol != 6 && flow->protocol != 17) || !flow->port_known ||
+	    flow->port <= 0 || flow->port > INT32_MAX ||
+	    flow->source == flow->destination ||
+	    text_scope(&flows->texts, flow->source) == SCOPE_NONE ||
+	    text_scope(&flows->texts, flow->destination) == SCOPE_NONE)
+		return 0;
+	*key2 = flow->destination;
+	*value = (uint32_t)flow->port;
+	*port = (int32_t)flow->port;
+	return 1;
+}
+
+/* The service text of a flow: "icmp", a port's service, or "port N". */
+static uint32_t
+flow_service(struct sweep_flows *flows, const struct flow *flow)
+{
+	const char	*service;
+	char		 text[32];
+	int		 length;
+
+	if (flow->protocol == 1 || flow->protocol == 58)
+		service = "icmp";
+	else if ((service = port_service((int)flow->port)) == NULL) {
+		length = snprintf(text, sizeof(text), "port %d", (int)flow->port);
+		return text_intern(&flows->texts, (const unsigned char *)text,
+		    length, &flows->failed);
+	}
+	return text_intern(&flows->texts, (const unsigned char *)service,
+	    (int)strlen(service), &flows->failed);
+}
+
+/*
+ * Whether a flow counts for the host sweep, its key's second half (the
+ * service) and value (the destination). Destinations are internal ones
+ * only unless the options say otherwise.
+ */
+static int
+host_sweep_counts(struct sweep_flows *flows, const struct flow *flow,
+    uint32_t *key2, uint32_t *value, int32_t *port)
+{
+	int			icmp = flow->protocol == 1 || flow->protocol == 58;
+	enum text_scope		scope;
+
+	if (!icmp && ((flow->protocol != 6 && flow->protocol != 17) ||
+	    !flow->port_known || flow->port <= 0 || flow->port > INT32_MAX))
+		return 0;
+	scope = text_scope(&flows->texts, flow->destination);
+	if (flow->source == flow->destination ||
+	    text_scope(&flows->texts, flow->source) == SCOPE_NONE ||
+	    scope == SCOPE_NONE || (scope == SCOPE_PUBLIC && flows->internal_only))
+		return 0;
+	if ((*key2 = flow_service(flows, flow)) == NO_TEXT)
+		return 0;
+	*value = flow->destination;
+	*port = icmp ? -1 : (int32_t)flow->port;
+	return 1;
+}
+
+/* The key index of (key1, key2), adding the key when new; -1 when out of memory. */
+static long
+collector_key(struct sweep_collector *collector, uint32_t key1, uint32_t key2)
+{
+	uint32_t	*index, *distinct, size;
+	uint64_t	*pairs;
+	int		 added;
+
+	index = pair_map_put(&collector->key_numbers, pair(key1, key2),
+	    collector->key_count, &added);
+	if (index == NULL)
+		return -1;
+	if (!added)
+		return (long)*index;
+	if (collector->key_count == collector->key_allocated) {
+		size = collector->key_allocated == 0 ? 1024 : collector->key_allocated * 2;
+		pairs = realloc(collector->key_pairs, size * sizeof(*pairs));
+		if (pairs != NULL)
+			collector->key_pairs = pairs;
+		distinct = realloc(collector->distinct, size * sizeof(*distinct));
+		if (distinct != NULL)
+			collector->distinct = distinct;
+		if (pairs == NULL || distinct == NULL)
+			return -1;
+		collector->key_allocated = size;
+	}
+	collector->key_pairs[collector->key_count] = pair(key1, key2);
+	collector->distinct[collector->key_count] = 0;
+	return (long)collector->key_count++;
+}
+
+/* First pass: count one more value of a key, up to the threshold. */
+static int
+collector_count(struct sweep_collector *collector, uint32_t key1,
+    uint32_t key2, uint32_t value)
+{
+	long	key = collector_key(collector, key1, key2);
+	int	added;
+
+	if (key < 0)
+		return -1;
+	if (collector->distinct[key] >= collector->threshold)
+		return 0;
+	if (pair_map_put(&collector->seen, pair((uint32_t)key, value), 0,
+	    &added) == NULL)
+		return -1;
+	collector->distinct[key] += added;
+	return 0;
+}
+
+/* Second pass: keep a flow when its key reached the threshold. */
+static int
+collector_keep(struct sweep_collector *collector, const struct flow *flow,
+    uint32_t key1, uint32_t key2, uint32_t value, int32_t port)
+{
+	const uint32_t	*key;
+	struct kept_flow *grown, *kept;
+	size_t		 size;
+
+	key = pair_map_get(&collector->key_numbers, pair(key1, key2));
+	if (key == NULL || collector->distinct[*key] < collector->threshold)
+		return 0;
+	if (collector->kept_count == collector->kept_allocated) {
+		size = collector->kept_allocated == 0 ? 4096 : collector->kept_allocated * 2;
+		if ((grown = realloc(collector->kept, size * sizeof(*grown))) == NULL)
+			return -1;
+		collector->kept = grown;
+		collector->kept_allocated = size;
+	}
+	kept = &collector->kept[collector->kept_count++];
+	kept->id = flow->id;
+	kept->time_us = flow->time_us;
+	kept->key = *key;
+	kept->value = value;
+	kept->port = port;
+	kept->outbound = flow->outbound;
+	return 0;
+}
+
+/* Hand one flow to each sweep: count it (pass 1) or keep it (pass 2). */
+static int
+offer_flow(struct sweep_flows *flows, const struct flow *flow, int pass)
+{
+	struct sweep_collector	*collector;
+	uint32_t		 key2, value;
+	int32_t			 port;
+	int			 kind, counts;
+
+	for (kind = 0; kind < SWEEP_KINDS; kind++) {
+		collector = &flows->sweeps[kind];
+		if (!collector->enabled)
+			continue;
+		counts = kind == SWEEP_PORT ?
+		    port_sweep_counts(flows, flow, &key2, &value, &port) :
+		    host_sweep_counts(flows, flow, &key2, &value, &port);
+		if (!counts)
+			continue;
+		if ((pass == 1 ? collector_count(collector, flow->source, key2, value) :
+		    collector_keep(collector, flow, flow->source, key2, value,
+		    port)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* One pass over the flows. Returns 0, -1 for SQL errors, -2 when out of memory. */
+static int
+scan_flows(sqlite3 *db, struct sweep_flows *flows, int pass)
+{
+	sqlite3_stmt	*statement;
+	struct flow	 flow;
+	int		 status;
+
+	if (sqlite3_prepare_v2(db, flow_sql, -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
+		read_flow(flows, statement, &flow);
+		if (flows->failed || offer_flow(flows, &flow, pass) == -1) {
+			flows->failed = 1;
+			break;
+		}
+	}
+	sqlite3_finalize(statement);
+	if (flows->failed)
+		return -2;
+	return status == SQLITE_DONE ? 0 : -1;
+}
+
+/* The counting sets are not needed once the flows are kept. */
+static void
+collectors_drop_counts(struct sweep_flows *flows)
+{
+	int	kind;
+
+	for (kind = 0; kind < SWEEP_KINDS; kind++)
+		pair_map_free(&flows->sweeps[kind].seen);
+}
+
+int
+sweep_flows_collect(sqlite3 *db, const struct detect_options *options,
+    struct sweep_flows **out, char *error, size_t error_size)
+{
+	struct sweep_flows	*flows;
+	int			 status = 0;
+
+	*out = NULL;
+	if ((flows = calloc(1, sizeof(*flows))) == NULL) {
+		detect_error(error, error_size, "sweeps: out of memory");
+		return -1;
+	}
+	flows->sweeps[SWEEP_PORT].enabled = options->port_sweep;
+	flows->sweeps[SWEEP_PORT].threshold = options->port_sweep_ports;
+	flows->sweeps[SWEEP_HOST].enabled = options->host_sweep;
+	flows->sweeps[SWEEP_HOST].threshold = options->host_sweep_hosts;
+	flows->internal_only = options->host_sweep_internal_only;
+	if (load_host_addresses(db, flows) == -1)
+		status = -1;
+	if (status == 0 && flows->failed)
+		status = -2;
+	if (status == 0)
+		status = scan_flows(db, flows, 1);
+	collectors_drop_counts(flows);
+	if (status == 0)
+		status = scan_flows(db, flows, 2);
+	if (status != 0) {
+		detect_error(error, error_size, "sweeps: %s", status == -2 ?
+		    "out of memory" : sqlite3_errmsg(db));
+		sweep_flows_free(flows);
+		return -1;
+	}
+	*out = flows;
+	return 0;
+}
+
+/* The context of the sorts below (qsort passes none). */
+static const struct sweep_flows		*sort_flows;
+static const struct sweep_collector	*sort_collector;
+
+/* Order key indexes as the old query did: key1, then key2, as SQL texts. */
+static int
+compare_keys(const void *left, const void *right)
+{
+	uint64_t	a = sort_collector->key_pairs[*(const uint32_t *)left];
+	uint64_t	b = sort_collector->key_pairs[*(const uint32_t *)right];
+	int		order;
+
+	order = text_compare(&sort_flows->texts, (uint32_t)(a >> 32), (uint32_t)(b >> 32));
+	if (order == 0)
+		order = text_compare(&sort_flows->texts, (uint32_t)a, (uint32_t)b);
+	return order;
+}
+
+/* Order the kept flows of one key by time, then id. */
+static int
+compare_kept(const void *left, const void *right)
+{
+	const struct kept_flow	*a = left, *b = right;
+
+	if (a->time_us != b->time_us)
+		return a->time_us < b->time_us ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * Put the kept flows in key order: each key's flows together (a counting
+ * sort on the key's rank), then each key's flows by time and id. Fills
+ * *first with each rank's first flow (rank_count + 1 entries). Returns the
+ * number of ranks, or -1 when out of memory.
+ */
+static long
+order_kept(const struct sweep_flows *flows, struct sweep_collector *collector,
+    size_t **first)
+{
+	uint32_t		*order = NULL, *rank = NULL, key, ranks = 0, r;
+	size_t			*start = NULL, i;
+	struct kept_flow	*sorted = NULL;
+
+	*first = NULL;
+	order = malloc((collector->key_count + 1) * sizeof(*order));
+	rank = malloc((collector->key_count + 1) * sizeof(*rank));
+	if (order == NULL || rank == NULL)
+		goto fail;
+	for (key = 0; key < collector->key_count; key++)
+		if (collector->distinct[key] >= collector->threshold)
+			order[ranks++] = key;
+	sort_flows = flows;
+	sort_collector = collector;
+	qsort(order, ranks, sizeof(*order), compare_keys);
+	for (r = 0; r < ranks; r++)
+		rank[order[r]] = r;
+	if ((start = calloc((size_t)ranks + 1, sizeof(*start))) == NULL ||
+	    (sorted = malloc((collector->kept_count + 1) * sizeof(*sorted))) == NULL)
+		goto fail;
+	for (i = 0; i < collector->kept_count; i++)
+		start[rank[collector->kept[i].key] + 1]++;
+	for (r = 0; r < ranks; r++)
+		start[r + 1] += start[r];
+	for (i = 0; i < collector->kept_count; i++)
+		sorted[start[rank[collector->kept[i].key]]++] = collector->kept[i];
+	for (r = ranks; r > 0; r--)	/* back to each rank's first */
+		start[r] = start[r - 1];
+	start[0] = 0;
+	for (r = 0; r < ranks; r++)
+		qsort(sorted + start[r], start[r + 1] - start[r], sizeof(*sorted),
+		    compare_kept);
+	free(collector->kept);
+	collector->kept = sorted;
+	free(order);
+	free(rank);
+	*first = start;
+	return (long)ranks;
+fail:
+	free(order);
+	free(rank);
+	free(start);
+	free(sorted);
+	return -1;
+}
+
+int
+sweep_flows_each_group(struct sweep_flows *flows, enum sweep_kind kind,
+    window_group_function *function, void *context)
+{
+	struct sweep_collector	*collector = &flows->sweeps[kind];
+	struct window_event	*events = NULL, *event;
+	struct kept_flow	*kept;
+	size_t			*first, count, i;
+	long			 ranks, r;
+	uint64_t		 key;
+	int			 status = 0;
+
+	if (!collector->enabled || collector->kept_count == 0)
+		return 0;
+	if ((ranks = order_kept(flows, collector, &first)) < 0)
+		return -1;
+	for (r = 0; r < ranks && status == 0; r++) {
+		count = first[r + 1] - first[r];
+		free(events);
+		if ((events = malloc(count * sizeof(*events))) == NULL) {
+			status = -1;
+			break;
+		}
+		for (i = 0; i < count; i++) {
+			kept = &collector->kept[first[r] + i];
+			event = &events[i];
+			event->id = kept->id;
+			event->time_us = kept->time_us;
+			event->value = kept->value;
+			event->port = kept->port;
+			event->outbound = kept->outbound;
+		}
+		key = collector->key_pairs[collector->kept[first[r]].key];
+		status = function(context, flows->texts.texts[key >> 32].bytes,
+		    flows->texts.texts[(uint32_t)key].bytes, events, count);
+	}
+	free(events);
+	free(first);
+	return status;
+}
+
+void
+sweep_flows_free(struct sweep_flows *flows)
+{
+	int	kind;
+
+	if (flows == NULL)
+		return;
+	for (kind = 0; kind < SWEEP_KINDS; kind++) {
+		pair_map_free(&flows->sweeps[kind].key_numbers);
+		pair_map_free(&flows->sweeps[kind].seen);
+		free(flows->sweeps[kind].key_pairs);
+		free(flows->sweeps[kind].distinct);
+		free(flows->sweeps[kind].kept);
+	}
+	pair_map_free(&flows->host_addresses);
+	text_table_free(&flows->texts);
+	free(flows);
+}
