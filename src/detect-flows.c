@@ -30,9 +30,7 @@
 #include <string.h>
 
 #include "detector.h"
-
-#define NO_TEXT		0		/* the number of SQL NULL */
-#define EMPTY_SLOT	UINT64_MAX	/* no pair has both halves at UINT32_MAX */
+#include "text-table.h"
 
 /* What an address is good for in a sweep, worked out once per text. */
 enum text_scope {
@@ -40,28 +38,6 @@ enum text_scope {
 	SCOPE_NONE,		/* not an address, or one sweeps ignore */
 	SCOPE_PUBLIC,
 	SCOPE_INTERNAL,		/* private or link-local */
-};
-
-struct text {
-	char		*bytes;		/* NUL-terminated copy */
-	int		 length;
-	uint64_t	 hash;
-	unsigned char	 scope;
-};
-
-/* Distinct texts, numbered from 1; open addressing over their numbers. */
-struct text_table {
-	struct text	*texts;		/* texts[0] stands for NULL */
-	uint32_t	 count, allocated;
-	uint32_t	*slots;		/* text numbers, 0 for empty */
-	size_t		 mask;
-};
-
-/* A set of, or a map from, pairs of 32-bit numbers packed in 64 bits. */
-struct pair_map {
-	uint64_t	*keys;
-	uint32_t	*values;
-	size_t		 mask, count;
 };
 
 /* A flow as the sweeps see it. */
@@ -104,118 +80,7 @@ struct sweep_flows {
 	int			 failed;		/* out of memory */
 };
 
-/* FNV-1a: texts are short, and this is plenty for a table of them. */
-static uint64_t
-text_hash(const char *bytes, int length)
-{
-	uint64_t	hash = 0xcbf29ce484222325ULL;
-	int		i;
-
-	for (i = 0; i < length; i++)
-		hash = (hash ^ (unsigned char)bytes[i]) * 0x100000001b3ULL;
-	return hash;
-}
-
-/* Double the table's slots and place every text again. Returns 0 or -1. */
-static int
-text_table_grow(struct text_table *table)
-{
-	size_t		 size = table->slots == NULL ? 1024 : (table->mask + 1) * 2;
-	uint32_t	*slots, i;
-	size_t		 slot;
-
-	if ((slots = calloc(size, sizeof(*slots))) == NULL)
-		return -1;
-	for (i = 1; i < table->count; i++) {
-		slot = table->texts[i].hash & (size - 1);
-		while (slots[slot] != 0)
-			slot = (slot + 1) & (size - 1);
-		slots[slot] = i;
-	}
-	free(table->slots);
-	table->slots = slots;
-	table->mask = size - 1;
-	return 0;
-}
-
-/* Append a copy of a new text; its number, or NO_TEXT when out of memory. */
-static uint32_t
-text_table_append(struct text_table *table, const char *bytes, int length,
-    uint64_t hash)
-{
-	struct text	*grown;
-	uint32_t	 size;
-
-	if (table->count == table->allocated) {
-		size = table->allocated == 0 ? 1024 : table->allocated * 2;
-		if ((grown = realloc(table->texts, size * sizeof(*grown))) == NULL)
-			return NO_TEXT;
-		table->texts = grown;
-		table->allocated = size;
-		if (table->count == 0) {
-			memset(&table->texts[0], 0, sizeof(table->texts[0]));
-			table->count = 1;	/* texts[0] is NULL's */
-		}
-	}
-	if ((table->texts[table->count].bytes = malloc((size_t)length + 1)) == NULL)
-		return NO_TEXT;
-	memcpy(table->texts[table->count].bytes, bytes, (size_t)length);
-	table->texts[table->count].bytes[length] = '\0';
-	table->texts[table->count].length = length;
-	table->texts[table->count].hash = hash;
-	table->texts[table->count].scope = SCOPE_UNKNOWN;
-	return table->count++;
-}
-
-/*
- * The number of a text (NULL is NO_TEXT), adding it when new. Sets
- * *failed and returns NO_TEXT when memory runs out.
- */
-static uint32_t
-text_intern(struct text_table *table, const unsigned char *bytes, int length,
-    int *failed)
-{
-	uint64_t	hash;
-	size_t		slot;
-	uint32_t	number;
-	struct text	*text;
-
-	if (bytes == NULL)
-		return NO_TEXT;
-	if ((table->slots == NULL || table->count * 2 >= table->mask) &&
-	    text_table_grow(table) == -1) {
-		*failed = 1;
-		return NO_TEXT;
-	}
-	hash = text_hash((const char *)bytes, length);
-	for (slot = hash & table->mask; (number = table->slots[slot]) != 0;
-	    slot = (slot + 1) & table->mask) {
-		text = &table->texts[number];
-		if (text->hash == hash && text->length == length &&
-		    memcmp(text->bytes, bytes, (size_t)length) == 0)
-			return number;
-	}
-	if ((number = text_table_append(table, (const char *)bytes, length,
-	    hash)) == NO_TEXT) {
-		*failed = 1;
-		return NO_TEXT;
-	}
-	table->slots[slot] = number;
-	return number;
-}
-
-static void
-text_table_free(struct text_table *table)
-{
-	uint32_t	i;
-
-	for (i = 1; i < table->count; i++)
-		free(table->texts[i].bytes);
-	free(table->texts);
-	free(table->slots);
-}
-
-/* The sweep scope of a text, as wfpsift_address_scope() would say it. */
+/* The sweep scope of a text (kept in its mark), as wfpsift_address_scope() would say it. */
 static enum text_scope
 text_scope(struct text_table *table, uint32_t number)
 {
@@ -225,129 +90,17 @@ text_scope(struct text_table *table, uint32_t number)
 	if (number == NO_TEXT)
 		return SCOPE_NONE;
 	text = &table->texts[number];
-	if (text->scope == SCOPE_UNKNOWN) {
+	if (text->mark == SCOPE_UNKNOWN) {
 		scope = address_scope(text->bytes);
 		if (scope != NULL && strcmp(scope, "public") == 0)
-			text->scope = SCOPE_PUBLIC;
+			text->mark = SCOPE_PUBLIC;
 		else if (scope != NULL && (strcmp(scope, "private") == 0 ||
 		    strcmp(scope, "link_local") == 0))
-			text->scope = SCOPE_INTERNAL;
+			text->mark = SCOPE_INTERNAL;
 		else
-			text->scope = SCOPE_NONE;
+			text->mark = SCOPE_NONE;
 	}
-	return (enum text_scope)text->scope;
-}
-
-/*
- * Compare two texts as SQLite's BINARY collation does: bytes, then the
- * shorter first. NULL (NO_TEXT) sorts before every text.
- */
-static int
-text_compare(const struct text_table *table, uint32_t a, uint32_t b)
-{
-	const struct text	*left, *right;
-	int			 order;
-
-	if (a == b)
-		return 0;
-	if (a == NO_TEXT || b == NO_TEXT)
-		return a == NO_TEXT ? -1 : 1;
-	left = &table->texts[a];
-	right = &table->texts[b];
-	order = memcmp(left->bytes, right->bytes, (size_t)(left->length <
-	    right->length ? left->length : right->length));
-	if (order != 0)
-		return order;
-	return (left->length > right->length) - (left->length < right->length);
-}
-
-static uint64_t
-pair(uint32_t first, uint32_t second)
-{
-	return (uint64_t)first << 32 | second;
-}
-
-/* Double a pair map's room and place every pair again. Returns 0 or -1. */
-static int
-pair_map_grow(struct pair_map *map)
-{
-	size_t		 size = map->keys == NULL ? 1024 : (map->mask + 1) * 2, i, slot;
-	uint64_t	*keys;
-	uint32_t	*values;
-
-	keys = malloc(size * sizeof(*keys));
-	values = malloc(size * sizeof(*values));
-	if (keys == NULL || values == NULL) {
-		free(keys);
-		free(values);
-		return -1;
-	}
-	memset(keys, 0xff, size * sizeof(*keys));
-	for (i = 0; map->keys != NULL && i <= map->mask; i++) {
-		if (map->keys[i] == EMPTY_SLOT)
-			continue;
-		slot = (size_t)((map->keys[i] * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
-		while (keys[slot] != EMPTY_SLOT)
-			slot = (slot + 1) & (size - 1);
-		keys[slot] = map->keys[i];
-		values[slot] = map->values[i];
-	}
-	free(map->keys);
-	free(map->values);
-	map->keys = keys;
-	map->values = values;
-	map->mask = size - 1;
-	return 0;
-}
-
-/*
- * Find key, or add it with value: returns a pointer to its value, with
- * *added set when it was new; NULL when memory ran out.
- */
-static uint32_t *
-pair_map_put(struct pair_map *map, uint64_t key, uint32_t value, int *added)
-{
-	size_t	slot;
-
-	*added = 0;
-	if ((map->keys == NULL || map->count * 2 >= map->mask) &&
-	    pair_map_grow(map) == -1)
-		return NULL;
-	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
-	while (map->keys[slot] != EMPTY_SLOT && map->keys[slot] != key)
-		slot = (slot + 1) & map->mask;
-	if (map->keys[slot] == EMPTY_SLOT) {
-		map->keys[slot] = key;
-		map->values[slot] = value;
-		map->count++;
-		*added = 1;
-	}
-	return &map->values[slot];
-}
-
-/* The value of key, or NULL when it is not in the map. */
-static const uint32_t *
-pair_map_get(const struct pair_map *map, uint64_t key)
-{
-	size_t	slot;
-
-	if (map->keys == NULL)
-		return NULL;
-	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
-	while (map->keys[slot] != EMPTY_SLOT) {
-		if (map->keys[slot] == key)
-			return &map->values[slot];
-		slot = (slot + 1) & map->mask;
-	}
-	return NULL;
-}
-
-static void
-pair_map_free(struct pair_map *map)
-{
-	free(map->keys);
-	free(map->values);
-	memset(map, 0, sizeof(*map));
+	return (enum text_scope)text->mark;
 }
 
 /* Read temp.detect_host_addresses (flows_prepare) into a set. */
