@@ -24,19 +24,15 @@
     "  WHERE p.host = n.host AND p.pid = n.pid AND p.kind = 'start'" \
     "  AND p.time_unix_us <= n.time_unix_us) END"
 
+/* Hosts with unexplained records, from temp.gap_host_traffic (gap-host-traffic.c). */
 static const char coverage_sql[] =
-    "WITH judged AS (SELECT n.host, n.time, n.time_unix_us,"
-    "  " UNATTRIBUTED " AS unattributed"
-    "  FROM network_events n LEFT JOIN attribution a ON a.network_event_id = n.id"
-    "  WHERE n.host IS NOT NULL AND " CONNECTION_RECORDS ") "
-    "SELECT host, count(*), sum(unattributed),"
-    "  min(time_unix_us) FILTER (WHERE unattributed),"
-    "  max(time_unix_us) FILTER (WHERE unattributed),"
-    "  min(time) FILTER (WHERE unattributed), max(time) FILTER (WHERE unattributed),"
-    "  (SELECT count(*) FROM processes p WHERE p.host = j.host AND p.kind = 'start'),"
-    "  (SELECT min(time_unix_us) FROM processes p WHERE p.host = j.host"
+    "SELECT host, connections, connections - attributed,"
+    "  unattributed_first_us, unattributed_last_us,"
+    "  unattributed_first, unattributed_last,"
+    "  (SELECT count(*) FROM processes p WHERE p.host = t.host AND p.kind = 'start'),"
+    "  (SELECT min(time_unix_us) FROM processes p WHERE p.host = t.host"
     "   AND p.kind = 'start') "
-    "FROM judged j GROUP BY host HAVING sum(unattributed) > 0 ORDER BY host";
+    "FROM temp.gap_host_traffic t WHERE connections > attributed ORDER BY host";
 
 /* One row of coverage_sql. */
 struct host_attribution {

@@ -13,43 +13,14 @@
 
 #include "gap.h"
 
-/* Connection records, as the detectors read them. */
-#define CONNECTION "n.event_id IN (5156, 5157, 3)"
-
-#define ATTRIBUTED \
-    "CASE WHEN a.network_event_id IS NOT NULL" \
-    " THEN a.process_row IS NOT NULL OR a.user_name IS NOT NULL" \
-    " ELSE n.user_name IS NOT NULL OR EXISTS (SELECT 1 FROM processes p" \
-    "  WHERE p.host = n.host AND p.pid = n.pid AND p.kind = 'start'" \
-    "  AND p.time_unix_us <= n.time_unix_us) END"
-
-/* An outbound connection record, which the sweeps read. */
-#define OUTBOUND "n.direction = 'outbound' AND " CONNECTION
-
-/* A connection record of a process other than System, which app_misuse needs. */
-#define USER_CONNECTION CONNECTION " AND coalesce(n.pid, 0) NOT IN (0, 4)"
-
 /*
  * One row per host. The outbound, inbound and attributed figures come
- * from one grouped pass over network_events (each aggregate filtered to
- * its records), not a pass each.
+ * from temp.gap_host_traffic (gap-host-traffic.c), one pass over
+ * network_events for this analysis and attribution coverage.
  */
 static const char host_sql[] =
     "WITH hosts AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL),"
-    " traffic AS (SELECT n.host,"
-    "  count(*) FILTER (WHERE " OUTBOUND ") AS out_records,"
-    "  min(n.time) FILTER (WHERE " OUTBOUND ") AS out_first,"
-    "  max(n.time) FILTER (WHERE " OUTBOUND ") AS out_last,"
-    "  sum(n.protocol = 6) FILTER (WHERE " OUTBOUND ") AS tcp,"
-    "  sum(n.protocol = 17) FILTER (WHERE " OUTBOUND ") AS udp,"
-    "  count(DISTINCT n.remote_ip) FILTER (WHERE " OUTBOUND ") AS remote_hosts,"
-    "  count(DISTINCT n.remote_port) FILTER (WHERE " OUTBOUND ") AS remote_ports,"
-    "  sum(n.event_id = 3) FILTER (WHERE " OUTBOUND ") AS sysmon,"
-    "  count(*) FILTER (WHERE n.direction = 'inbound') AS in_records,"
-    "  count(*) FILTER (WHERE " USER_CONNECTION ") AS connections,"
-    "  sum(" ATTRIBUTED ") FILTER (WHERE " USER_CONNECTION ") AS attributed"
-    "  FROM network_events n LEFT JOIN attribution a ON a.network_event_id = n.id"
-    "  GROUP BY n.host),"
+    " traffic AS (SELECT * FROM temp.gap_host_traffic),"
     " starts AS (SELECT host, count(*) AS records, min(time) AS first_time,"
     "  max(time) AS last_time FROM processes WHERE kind = 'start' GROUP BY host),"
     " logon_counts AS (SELECT host, count(*) AS records FROM logons"

@@ -314,6 +314,7 @@ static const char prepare_sql[] =
     "  (SELECT source_id FROM temp.gap_forwarded_source) GROUP BY host;";
 
 static const char cleanup_sql[] =
+    "DROP TABLE IF EXISTS temp.gap_host_traffic;"
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
     "DROP TABLE IF EXISTS temp.gap_unique_ip;"
     "DROP TABLE IF EXISTS temp.gap_host_span;"
@@ -354,6 +355,7 @@ analyse(struct gap_context *context)
 	    gap_raw_socket(context) == -1 ||
 	    gap_audit_policy(context) == -1 ||
 	    gap_log_integrity(context) == -1 ||
+	    gap_host_traffic(context) == -1 ||
 	    gap_attribution_coverage(context) == -1 ||
 	    gap_detector_coverage(context) == -1)
 		return -1;
