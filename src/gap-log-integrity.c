@@ -208,33 +208,21 @@ service_event_gaps(struct gap_context *context)
 
 /*
  * Jumps in the record header numbers of each file (EventRecordID where a
- * decoder gives no header number: then per host and channel), with how
- * many of the missing EventRecordIDs the case holds anyway (in another
- * file of the same log, or recovered from slack) and how many the file
- * holds as records that could not be decoded (unreadable_records says
- * so). A jump to a clear is the clear's. The window sorts only ids and
- * numbers, and the few jumps are joined back to their records: sorting
- * whole rows of a ten-million-record case costs more than the rest.
+ * decoder gives no header number: then per host and channel), from
+ * temp.gap_record_jump (gap-record-jumps.c), with how many of the missing
+ * EventRecordIDs the case holds anyway (in another file of the same log,
+ * or recovered from slack) and how many the file holds as records that
+ * could not be decoded (unreadable_records says so). A jump to a clear is
+ * the clear's.
  */
 static const char record_gaps_sql[] =
-    "WITH live AS ("
-    "  SELECT e.id, e.source_id, e.record_number IS NULL AS no_number,"
-    "    CASE WHEN e.record_number IS NULL THEN e.host END AS host_key,"
-    "    CASE WHEN e.record_number IS NULL THEN e.channel END AS channel_key,"
-    "    coalesce(e.record_number, e.record_id) AS number"
-    "  FROM events e WHERE e.recovered = 0"
-    "    AND coalesce(e.record_number, e.record_id) IS NOT NULL),"
-    " jumps AS MATERIALIZED (SELECT * FROM ("
-    "  SELECT id, number, lead(number) OVER w AS next_number, lead(id) OVER w AS next_id"
-    "  FROM live WINDOW w AS (PARTITION BY source_id, host_key, channel_key"
-    "    ORDER BY number, id))"
-    "  WHERE next_number > number + 1),"
-    " ordered AS ("
+    "WITH ordered AS ("
     "  SELECT e.id, e.source_id, e.host, e.channel, j.number, j.next_number,"
     "    e.record_id, x.record_id AS next_record_id, e.time, e.time_unix_us,"
     "    x.time AS next_time, x.time_unix_us AS next_us, j.next_id,"
     "    x.event_id AS next_event, x.provider AS next_provider"
-    "  FROM jumps j JOIN events e ON e.id = j.id JOIN events x ON x.id = j.next_id)"
+    "  FROM temp.gap_record_jump j JOIN events e ON e.id = j.id"
+    "  JOIN events x ON x.id = j.next_id)"
     "SELECT o.source_id, o.host, o.channel, o.number, o.next_number,"
     "  o.record_id, o.next_record_id, o.time, o.time_unix_us, o.next_time,"
     "  o.next_us, o.id, o.next_id,"
@@ -246,7 +234,7 @@ static const char record_gaps_sql[] =
     "   AND i.record_id > o.record_id AND i.record_id < o.next_record_id) "
     "FROM ordered o WHERE"
     "  NOT (o.next_event IN (104, 1102) AND o.next_provider LIKE '%Eventlog%') "
-    "ORDER BY o.source_id, o.number";
+    "ORDER BY o.source_id, o.number, o.id";
 
 /* One row of record_gaps_sql. */
 struct record_gap {
@@ -320,7 +308,8 @@ record_id_gaps(struct gap_context *context)
 	int64_t			 missing_ids;
 	int			 step, status = 0;
 
-	if (gap_prepare(context, record_gaps_sql, &s) == -1)
+	if (gap_record_jumps(context) == -1 ||
+	    gap_prepare(context, record_gaps_sql, &s) == -1)
 		return -1;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		read_record_gap(s, &r);

@@ -128,6 +128,8 @@ int	 gap_raw_socket(struct gap_context *);
 int	 gap_audit_policy(struct gap_context *);
 int	 gap_log_integrity(struct gap_context *);
 int	 gap_time_gaps(struct gap_context *);
+/* Fill temp.gap_record_jump, which record id gaps read (gap-log-integrity.c). */
+int	 gap_record_jumps(struct gap_context *);
 /* Fill temp.gap_host_traffic, which the two coverage analyses read. */
 int	 gap_host_traffic(struct gap_context *);
 int	 gap_attribution_coverage(struct gap_context *);

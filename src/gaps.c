@@ -314,6 +314,7 @@ static const char prepare_sql[] =
     "  (SELECT source_id FROM temp.gap_forwarded_source) GROUP BY host;";
 
 static const char cleanup_sql[] =
+    "DROP TABLE IF EXISTS temp.gap_record_jump;"
     "DROP TABLE IF EXISTS temp.gap_host_traffic;"
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
     "DROP TABLE IF EXISTS temp.gap_unique_ip;"

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 12
+plan 17
 
 CASE="$TEST_TMP/integrity.db"
 {
@@ -151,6 +151,38 @@ query=$(sql "$CASE" "SELECT query FROM gaps WHERE kind = 'audit_policy_change' A
 is "$(sql "$CASE" "SELECT group_concat(changes, ' ') FROM ($query)")" "%%8448 %%8449" \
     "the policy gap's query shows the removal and the restore"
 is "$(sql "$CASE" "SELECT count(*) FROM coverage")" "$(( 17 * 3 ))" "a coverage row per host and detector"
+
+# --- record gaps do not depend on the order records are stored in
+record_gaps() {
+	sql "$1" "SELECT host, substr(first_time, 1, 19), substr(last_time, 1, 19),
+	    event_count FROM gaps WHERE kind = 'record_id_gap' ORDER BY id"
+}
+sqlite3 "$CASE" ".backup '$TEST_TMP/backwards.db'"
+sql "$TEST_TMP/backwards.db" "UPDATE events SET id = -id
+    WHERE source_id = (SELECT id FROM sources WHERE path = 'gap.evtx')"
+"$WFPSIFT" gaps -q -d "$TEST_TMP/backwards.db" > /dev/null 2>&1
+is "$(record_gaps "$TEST_TMP/backwards.db")" "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
+    "a file stored back to front: the same record gap (the file is sorted on its own)"
+query=$(sql "$TEST_TMP/backwards.db" "SELECT query FROM gaps WHERE kind = 'record_id_gap'")
+is "$(sql "$TEST_TMP/backwards.db" "SELECT group_concat(record_id) FROM ($query)")" "30,41" \
+    "and its query shows the records on both sides"
+for order in forward backwards; do
+	from=$CASE
+	[ $order = forward ] || from=$TEST_TMP/backwards.db
+	sqlite3 "$from" ".backup '$TEST_TMP/unnumbered-$order.db'"
+	sql "$TEST_TMP/unnumbered-$order.db" "UPDATE events SET record_number = NULL
+	    WHERE source_id = (SELECT id FROM sources WHERE path = 'gap.evtx')"
+	"$WFPSIFT" gaps -q -d "$TEST_TMP/unnumbered-$order.db" > /dev/null 2>&1
+	is "$(record_gaps "$TEST_TMP/unnumbered-$order.db")" \
+	    "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
+	    "no header numbers, stored $order: the jump in EventRecordID of GAP01's Security log"
+done
+sqlite3 "$CASE" ".backup '$TEST_TMP/odd.db'"
+sql "$TEST_TMP/odd.db" "UPDATE events SET source_id = 'gap'
+    WHERE source_id = (SELECT id FROM sources WHERE path = 'gap.evtx')"
+"$WFPSIFT" gaps -q -d "$TEST_TMP/odd.db" > /dev/null 2>&1
+is "$(record_gaps "$TEST_TMP/odd.db")" "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
+    "a source id ingest never writes ('gap'): SQL's window judges the case, the same gap"
 
 # --- thresholds are options
 "$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null

@@ -1,0 +1,413 @@
+/*
+ * gap-record-jumps.c: where each file's record numbers jump, found in one
+ * pass in storage order instead of a sort of every record.
+ *
+ * A log's records carry consecutive numbers; a jump (record 500, then
+ * 541) is records deleted, damaged or never written. The question is per
+ * file: each file's live records ordered by number (by EventRecordID, and
+ * per host and channel, where a decoder gave no header number), and every
+ * neighbour more than one apart. Asked in SQL that is a window over every
+ * record of the case, sorted: the largest single cost of gaps on a big
+ * case. But ingest stores a file's records in the order the file holds
+ * them, which is nearly always number order, so one pass in id order
+ * finds the jumps directly, as long as each file's numbers never go down.
+ * A file whose numbers do go down (chunks out of order, a case built some
+ * other way) is read again on its own, through its source index, and its
+ * records sorted in memory: one file at a time, so memory stays bounded
+ * by the largest file. A row ingest would never write (a source id or
+ * number that is not an integer) leaves the whole case to SQL's window.
+ *
+ * The result is temp.gap_record_jump(id, number, next_number, next_id):
+ * the record before each jump and the record after it, which
+ * gap-log-integrity.c joins back to their rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gap.h"
+#include "text-table.h"
+
+/* Where one partition (a file, or a file's host and channel) has got to. */
+struct partition {
+	int64_t		last_number, last_id;
+	uint32_t	source;		/* the file's source_id */
+	int		started;	/* last_number and last_id are set */
+	int		unordered;	/* its numbers went down: read again */
+};
+
+/* A jump found by the pass, kept until its file is known to be in order. */
+struct jump {
+	int64_t		id, number, next_number, next_id;
+	uint32_t	source;
+};
+
+/* A record of a file read on its own, to be sorted. */
+struct numbered {
+	int64_t		number, id;
+	uint32_t	host_channel;
+};
+
+struct jump_pass {
+	struct gap_context	*context;
+	struct jump		*jumps;
+	size_t			 jump_count, jump_allocated;
+	struct pair_map		 unordered;	/* (source, 0): files read again */
+	uint32_t		*unordered_sources;
+	uint32_t		 unordered_count, unordered_allocated;
+	struct text_table	 texts;
+	struct pair_map		 host_channels;	/* (host, channel) -> number */
+	struct pair_map		 partition_index; /* (source, host_channel) -> index */
+	struct partition	*partitions;
+	uint32_t		 partition_count, partition_allocated;
+	uint32_t		 host_channel_count;
+	sqlite3_stmt		*insert_jump;
+	int			 failed;	/* out of memory */
+};
+
+static const char create_sql[] =
+    "DROP TABLE IF EXISTS temp.gap_record_jump;"
+    "CREATE TEMP TABLE gap_record_jump(id INTEGER, number INTEGER,"
+    "  next_number INTEGER, next_id INTEGER);";
+
+static const char records_sql[] =
+    "SELECT id, source_id, record_number, coalesce(record_number, record_id),"
+    " host, channel FROM events WHERE recovered = 0"
+    " AND coalesce(record_number, record_id) IS NOT NULL ORDER BY id";
+
+/* One file's records, for a file whose numbers are not in storage order. */
+static const char source_records_sql[] =
+    "SELECT id, record_number, coalesce(record_number, record_id), host,"
+    " channel FROM events WHERE source_id = ?1 AND recovered = 0"
+    " AND coalesce(record_number, record_id) IS NOT NULL";
+
+/* SQL's window over the whole case, when a row is not what ingest writes. */
+static const char window_sql[] =
+    "INSERT INTO temp.gap_record_jump SELECT id, number, next_number, next_id"
+    " FROM (SELECT id, number, lead(number) OVER w AS next_number,"
+    "  lead(id) OVER w AS next_id FROM (SELECT e.id, e.source_id,"
+    "   CASE WHEN e.record_number IS NULL THEN e.host END AS host_key,"
+    "   CASE WHEN e.record_number IS NULL THEN e.channel END AS channel_key,"
+    "   coalesce(e.record_number, e.record_id) AS number"
+    "   FROM events e WHERE e.recovered = 0"
+    "   AND coalesce(e.record_number, e.record_id) IS NOT NULL)"
+    "  WINDOW w AS (PARTITION BY source_id, host_key, channel_key"
+    "   ORDER BY number, id))"
+    " WHERE next_number > number + 1";
+
+/* The text number of a column (NO_TEXT for NULL). */
+static uint32_t
+column_text(struct jump_pass *pass, sqlite3_stmt *row, int column)
+{
+	return text_intern(&pass->texts, sqlite3_column_text(row, column),
+	    sqlite3_column_bytes(row, column), &pass->failed);
+}
+
+/*
+ * The number of a row's (host, channel), for a row with no header number
+ * (column number_column NULL); 0 for one with a header number, or with
+ * neither host nor channel. Returns 0, or -1 when out of memory.
+ */
+static int
+host_channel_of_row(struct jump_pass *pass, sqlite3_stmt *row,
+    int number_column, int host_column, uint32_t *host_channel)
+{
+	uint32_t	host, channel, *index;
+	int		added;
+
+	*host_channel = 0;
+	if (sqlite3_column_type(row, number_column) != SQLITE_NULL)
+		return 0;
+	host = column_text(pass, row, host_column);
+	channel = column_text(pass, row, host_column + 1);
+	if (pass->failed)
+		return -1;
+	if (host == NO_TEXT && channel == NO_TEXT)
+		return 0;
+	index = pair_map_put(&pass->host_channels, pair(host, channel),
+	    pass->host_channel_count + 1, &added);
+	if (index == NULL)
+		return -1;
+	pass->host_channel_count += added;
+	*host_channel = *index;
+	return 0;
+}
+
+/*
+ * The partition of the current row, added when new; NULL when out of
+ * memory. Records with a header number are partitioned by file alone;
+ * without one, by file, host and channel (NULL host and channel, like
+ * SQL's PARTITION BY, fall in with the file's numbered records).
+ */
+static struct partition *
+partition_of_row(struct jump_pass *pass, sqlite3_stmt *row, uint32_t source)
+{
+	struct partition	*grown, *partition;
+	uint32_t		 host_channel, *index, size;
+	int			 added;
+
+	if (host_channel_of_row(pass, row, 2, 4, &host_channel) == -1)
+		return NULL;
+	index = pair_map_put(&pass->partition_index, pair(source, host_channel),
+	    pass->partition_count, &added);
+	if (index == NULL)
+		return NULL;
+	if (!added)
+		return &pass->partitions[*index];
+	if (pass->partition_count == pass->partition_allocated) {
+		size = pass->partition_allocated == 0 ? 64 : pass->partition_allocated * 2;
+		if ((grown = realloc(pass->partitions, size * sizeof(*grown))) == NULL)
+			return NULL;
+		pass->partitions = grown;
+		pass->partition_allocated = size;
+	}
+	partition = &pass->partitions[pass->partition_count++];
+	memset(partition, 0, sizeof(*partition));
+	partition->source = source;
+	return partition;
+}
+
+/* Note a file whose numbers go down, to be read again on its own. */
+static int
+mark_unordered(struct jump_pass *pass, uint32_t source)
+{
+	uint32_t	*grown, size;
+	int		 added;
+
+	if (pair_map_put(&pass->unordered, pair(source, 0), 0, &added) == NULL)
+		return -1;
+	if (!added)
+		return 0;
+	if (pass->unordered_count == pass->unordered_allocated) {
+		size = pass->unordered_allocated == 0 ? 16 : pass->unordered_allocated * 2;
+		if ((grown = realloc(pass->unordered_sources, size * sizeof(*grown))) == NULL)
+			return -1;
+		pass->unordered_sources = grown;
+		pass->unordered_allocated = size;
+	}
+	pass->unordered_sources[pass->unordered_count++] = source;
+	return 0;
+}
+
+/* Keep a jump from (id, number) to (next_id, next_number). 0 or -1. */
+static int
+add_jump(struct jump_pass *pass, uint32_t source, int64_t id, int64_t number,
+    int64_t next_number, int64_t next_id)
+{
+	struct jump	*grown, *jump;
+	size_t		 size;
+
+	if (pass->jump_count == pass->jump_allocated) {
+		size = pass->jump_allocated == 0 ? 256 : pass->jump_allocated * 2;
+		if ((grown = realloc(pass->jumps, size * sizeof(*grown))) == NULL)
+			return -1;
+		pass->jumps = grown;
+		pass->jump_allocated = size;
+	}
+	jump = &pass->jumps[pass->jump_count++];
+	jump->source = source;
+	jump->id = id;
+	jump->number = number;
+	jump->next_number = next_number;
+	jump->next_id = next_id;
+	return 0;
+}
+
+/* 1 when next is more than one past number (no overflow on the way). */
+static int
+is_jump(int64_t number, int64_t next)
+{
+	return next > number && next - 1 > number;
+}
+
+/* One record in storage order. 0, -1 when out of memory, -3 for a row ingest never writes. */
+static int
+add_record(struct jump_pass *pass, sqlite3_stmt *row)
+{
+	struct partition	*partition;
+	int64_t			 id = sqlite3_column_int64(row, 0);
+	int64_t			 source = sqlite3_column_int64(row, 1);
+	int64_t			 number = sqlite3_column_int64(row, 3);
+	int			 status = 0;
+
+	if (source < 0 || source > UINT32_MAX - 1 ||
+	    sqlite3_column_type(row, 1) != SQLITE_INTEGER ||
+	    sqlite3_column_type(row, 3) != SQLITE_INTEGER)
+		return -3;	/* not what ingest writes: SQL must judge the case */
+	if ((partition = partition_of_row(pass, row, (uint32_t)source)) == NULL)
+		return -1;
+	if (partition->unordered)
+		return 0;
+	if (partition->started && number < partition->last_number) {
+		partition->unordered = 1;
+		return mark_unordered(pass, partition->source);
+	}
+	if (partition->started && is_jump(partition->last_number, number))
+		status = add_jump(pass, partition->source, partition->last_id,
+		    partition->last_number, number, id);
+	partition->started = 1;
+	partition->last_number = number;
+	partition->last_id = id;
+	return status;
+}
+
+/* Order a file's records by partition, then number, then id. */
+static int
+compare_numbered(const void *left, const void *right)
+{
+	const struct numbered	*a = left, *b = right;
+
+	if (a->host_channel != b->host_channel)
+		return a->host_channel < b->host_channel ? -1 : 1;
+	if (a->number != b->number)
+		return a->number < b->number ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * Read one file whose numbers go down in storage order, sort its records
+ * and keep its jumps. records is a buffer reused from file to file.
+ * Returns 0, -1 when out of memory, -2 on an SQL error.
+ */
+static int
+read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
+    uint32_t source, struct numbered **records, size_t *allocated)
+{
+	struct numbered	*grown, *r;
+	size_t		 count = 0, i;
+	int		 step;
+
+	sqlite3_bind_int64(statement, 1, source);
+	while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+		if (count == *allocated) {
+			*allocated = *allocated == 0 ? 4096 : *allocated * 2;
+			if ((grown = realloc(*records, *allocated * sizeof(*grown))) == NULL)
+				break;
+			*records = grown;
+		}
+		r = &(*records)[count++];
+		r->id = sqlite3_column_int64(statement, 0);
+		r->number = sqlite3_column_int64(statement, 2);
+		if (host_channel_of_row(pass, statement, 1, 3, &r->host_channel) == -1)
+			break;
+	}
+	sqlite3_reset(statement);
+	if (step != SQLITE_DONE)
+		return step == SQLITE_ROW ? -1 : -2;
+	qsort(*records, count, sizeof(**records), compare_numbered);
+	for (i = 1; i < count; i++) {
+		r = &(*records)[i];
+		if (r->host_channel == r[-1].host_channel &&
+		    is_jump(r[-1].number, r->number) &&
+		    add_jump(pass, source, r[-1].id, r[-1].number, r->number,
+		    r->id) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every file whose numbers went down, one at a time. */
+static int
+read_unordered_sources(struct jump_pass *pass)
+{
+	sqlite3_stmt	*statement;
+	struct numbered	*records = NULL;
+	size_t		 allocated = 0;
+	uint32_t	 i;
+	int		 status = 0;
+
+	if (pass->unordered_count == 0)
+		return 0;
+	if (gap_prepare(pass->context, source_records_sql, &statement) == -1)
+		return -2;
+	for (i = 0; i < pass->unordered_count && status == 0; i++)
+		status = read_unordered_source(pass, statement,
+		    pass->unordered_sources[i], &records, &allocated);
+	free(records);
+	sqlite3_finalize(statement);
+	return status;
+}
+
+/* Write the kept jumps, but those of files the pass saw out of order. */
+static int
+store_jumps(struct jump_pass *pass, size_t first_reread)
+{
+	struct jump	*jump;
+	size_t		 i;
+	int		 step = SQLITE_DONE;
+
+	for (i = 0; i < pass->jump_count && step == SQLITE_DONE; i++) {
+		jump = &pass->jumps[i];
+		if (i < first_reread &&
+		    pair_map_get(&pass->unordered, pair(jump->source, 0)) != NULL)
+			continue;
+		sqlite3_bind_int64(pass->insert_jump, 1, jump->id);
+		sqlite3_bind_int64(pass->insert_jump, 2, jump->number);
+		sqlite3_bind_int64(pass->insert_jump, 3, jump->next_number);
+		sqlite3_bind_int64(pass->insert_jump, 4, jump->next_id);
+		step = sqlite3_step(pass->insert_jump);
+		sqlite3_reset(pass->insert_jump);
+	}
+	return step == SQLITE_DONE ? 0 : -2;
+}
+
+static void
+jump_pass_free(struct jump_pass *pass)
+{
+	text_table_free(&pass->texts);
+	pair_map_free(&pass->host_channels);
+	pair_map_free(&pass->partition_index);
+	pair_map_free(&pass->unordered);
+	free(pass->partitions);
+	free(pass->jumps);
+	free(pass->unordered_sources);
+	sqlite3_finalize(pass->insert_jump);
+}
+
+/* The pass in storage order, then the files it found out of order. */
+static int
+find_jumps(struct jump_pass *pass)
+{
+	sqlite3_stmt	*row;
+	size_t		 first_reread;
+	int		 step = SQLITE_DONE, status = 0;
+
+	if (gap_prepare(pass->context, records_sql, &row) == -1)
+		return -2;
+	while (status == 0 && (step = sqlite3_step(row)) == SQLITE_ROW)
+		status = add_record(pass, row);
+	sqlite3_finalize(row);
+	if (status == 0 && step != SQLITE_DONE)
+		status = -2;
+	first_reread = pass->jump_count;
+	if (status == 0)
+		status = read_unordered_sources(pass);
+	if (status == 0)
+		status = store_jumps(pass, first_reread);
+	return status;
+}
+
+int
+gap_record_jumps(struct gap_context *context)
+{
+	struct jump_pass	 pass;
+	int			 status;
+
+	memset(&pass, 0, sizeof(pass));
+	pass.context = context;
+	if (gap_exec(context, create_sql) == -1 ||
+	    gap_prepare(context, "INSERT INTO temp.gap_record_jump VALUES"
+	    " (?1, ?2, ?3, ?4)", &pass.insert_jump) == -1) {
+		jump_pass_free(&pass);
+		return -1;
+	}
+	status = find_jumps(&pass);
+	jump_pass_free(&pass);
+	if (status == -1)
+		return gap_error(context, "looking for record id gaps: out of memory");
+	if (status == -2)
+		return gap_sql_error(context, "looking for record id gaps");
+	if (status == -3)	/* a row ingest never writes: SQL judges the case */
+		return gap_exec(context, "DELETE FROM temp.gap_record_jump") == -1 ?
+		    -1 : gap_exec(context, window_sql);
+	return 0;
+}
