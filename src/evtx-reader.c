@@ -68,10 +68,9 @@ record_header(const uint8_t *chunk, uint32_t offset, uint32_t *size)
 
 	if (offset >= EVTX_CHUNK_SIZE || remaining < RECORD_HEADER_SIZE)
 		return -1;
-	if (all_zero(chunk + offset, RECORD_HEADER_SIZE))
-		return 0;
+	/* The signature first: nearly every header has it. */
 	if (memcmp(chunk + offset, "**\0\0", 4) != 0)
-		return -1;
+		return all_zero(chunk + offset, RECORD_HEADER_SIZE) ? 0 : -1;
 	record_size = le32(chunk + offset + 4);
 	if (record_size < RECORD_HEADER_SIZE || record_size > remaining)
 		return -1;
