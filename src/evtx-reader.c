@@ -448,6 +448,14 @@ evtx_reader_next(struct evtx_reader *reader, struct evtx_record_ref *ref)
 		if (!(state->flags & EVTX_CHUNK_IN_LIVE_LIST) && reader->stage < 3 &&
 		    next_live(reader, ref, state, &reader->recovered_index))
 			return 1;
+		/*
+		 * Opening scanned the same slack from the same offset: when
+		 * it found nothing, do not read (and fault in) it again.
+		 */
+		if (state->recovered_count == 0) {
+			next_chunk(reader);
+			continue;
+		}
 		if (reader->stage < 3) {
 			reader->stage = 3;
 			reader->offset = state->live_end;
