@@ -324,11 +324,20 @@ add_field(struct walk *walk, long name, long value)
 /* Make room for one more string handle: 0, or -1 when out of memory. */
 int	 string_table_grow(struct string_table *, size_t more);
 
-/* Render one value into the record text, mapping the result to 0 / -1. */
+/*
+ * Render one value into the record text, mapping the result to 0 / -1.
+ * UTF-16 strings, most values, go straight to their converter.
+ */
 static inline int
 binxml_render(struct walk *walk, uint8_t type, const uint8_t *data, size_t size)
 {
-	switch (binxml_render_value(walk->text, type, data, size)) {
+	enum binxml_result	result;
+
+	if (type == 0x01)
+		result = binxml_render_utf16(walk->text, data, size);
+	else
+		result = binxml_render_value(walk->text, type, data, size);
+	switch (result) {
 	case BINXML_OK:
 		return 0;
 	case BINXML_NO_MEMORY:

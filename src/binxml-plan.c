@@ -651,7 +651,7 @@ plan_end(struct walk *walk, int success, uint32_t definition_length,
 }
 
 /* Render value of the window into the record text: 0, or -1 to give up. */
-static int
+static inline int
 replay_value(struct walk *walk, const struct value_slot *value)
 {
 	return binxml_render(walk, value->type, walk->chunk + value->offset,

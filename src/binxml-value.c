@@ -31,9 +31,8 @@ static const char digit_pairs[201] =
     "50515253545556575859606162636465666768697071727374"
     "75767778798081828384858687888990919293949596979899";
 
-/* Upper- and lower-case hexadecimal digits. */
+/* Hexadecimal digits; with 0x20 added, the letters are lower case. */
 static const char hex_upper[] = "0123456789ABCDEF";
-static const char hex_lower[] = "0123456789abcdef";
 
 int
 text_grow(struct text_buffer *text, size_t extra)
@@ -94,20 +93,63 @@ put_decimal(struct text_buffer *text, uint64_t value)
 	text->used += n;
 }
 
-/* Append value as 0x and width hexadecimal digits, lower case. */
+/*
+ * Write the 32 hexadecimal digits of the 16 bytes at bytes to out, two a
+ * byte, high nibble first; letters from a when lower, else from A.
+ */
+static void
+hex_digits16(char *out, const uint8_t *bytes, int lower)
+{
+#ifdef __SSE2__
+	const __m128i	nibble = _mm_set1_epi8(0x0f);
+	const __m128i	nine = _mm_set1_epi8(9);
+	const __m128i	letters = _mm_set1_epi8(lower ? 'a' - '0' - 10 :
+			    'A' - '0' - 10);
+	const __m128i	zero = _mm_set1_epi8('0');
+	__m128i		in, high, low, digits;
+
+	in = _mm_loadu_si128((const __m128i *)bytes);
+	high = _mm_and_si128(_mm_srli_epi16(in, 4), nibble);
+	low = _mm_and_si128(in, nibble);
+	/* Each nibble to '0' + n, plus the gap to the letters above 9. */
+	digits = _mm_unpacklo_epi8(high, low);
+	digits = _mm_add_epi8(_mm_add_epi8(digits, zero),
+	    _mm_and_si128(_mm_cmpgt_epi8(digits, nine), letters));
+	_mm_storeu_si128((__m128i *)out, digits);
+	digits = _mm_unpackhi_epi8(high, low);
+	digits = _mm_add_epi8(_mm_add_epi8(digits, zero),
+	    _mm_and_si128(_mm_cmpgt_epi8(digits, nine), letters));
+	_mm_storeu_si128((__m128i *)(out + 16), digits);
+#else
+	char	case_bit = lower ? 0x20 : 0;
+	int	i;
+
+	for (i = 0; i < 16; i++) {
+		out[i * 2] = hex_upper[bytes[i] >> 4] | case_bit;
+		out[i * 2 + 1] = hex_upper[bytes[i] & 0xf] | case_bit;
+	}
+#endif
+}
+
+/*
+ * Append value as 0x and width hexadecimal digits, lower case: the
+ * value's bytes most significant first, converted in one go, of which
+ * the last width digits are kept.
+ */
 static void
 put_hex(struct text_buffer *text, uint64_t value, int width)
 {
-	char	*out = text->data + text->used;
-	int	 i;
+	uint8_t	bytes[16];
+	char	digits[32];
+	int	i;
 
-	out[0] = '0';
-	out[1] = 'x';
-	for (i = width; i >= 2; i -= 2) {
-		out[i] = hex_lower[value >> 4 & 0xf];
-		out[i + 1] = hex_lower[value & 0xf];
-		value >>= 8;
-	}
+	memset(bytes, 0, 8);
+	for (i = 0; i < 8; i++)
+		bytes[8 + i] = (uint8_t)(value >> (56 - 8 * i));
+	hex_digits16(digits, bytes, 1);
+	text->data[text->used] = '0';
+	text->data[text->used + 1] = 'x';
+	memcpy(text->data + text->used + 2, digits + 32 - width, (size_t)width);
 	text->used += (size_t)width + 2;
 }
 
@@ -298,22 +340,32 @@ render_ansi(struct text_buffer *text, const uint8_t *data, size_t size)
 
 /*
  * {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}, upper case, as libfguid prints:
- * the template below filled in, each byte's two digits where at says.
+ * the bytes put in printed order (the first three groups are
+ * little-endian), converted in one go, and the digits cut into groups.
  */
 static void
 put_guid(struct text_buffer *text, const uint8_t *g)
 {
-	static const char	 template[39] = "{00000000-0000-0000-0000-000000000000}";
-	static const uint8_t	 at[16] = { 7, 5, 3, 1, 12, 10, 17, 15,
-				    20, 22, 25, 27, 29, 31, 33, 35 };
-	char			*out = text->data + text->used;
+	static const uint8_t	 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+				    8, 9, 10, 11, 12, 13, 14, 15 };
+	uint8_t			 bytes[16];
+	char			 digits[32], *out = text->data + text->used;
 	int			 i;
 
-	memcpy(out, template, 38);
-	for (i = 0; i < 16; i++) {
-		out[at[i]] = hex_upper[g[i] >> 4];
-		out[at[i] + 1] = hex_upper[g[i] & 0xf];
-	}
+	for (i = 0; i < 16; i++)
+		bytes[i] = g[order[i]];
+	hex_digits16(digits, bytes, 0);
+	out[0] = '{';
+	memcpy(out + 1, digits, 8);
+	out[9] = '-';
+	memcpy(out + 10, digits + 8, 4);
+	out[14] = '-';
+	memcpy(out + 15, digits + 12, 4);
+	out[19] = '-';
+	memcpy(out + 20, digits + 16, 4);
+	out[24] = '-';
+	memcpy(out + 25, digits + 20, 12);
+	out[37] = '}';
 	text->used += 38;
 }
 

@@ -34,6 +34,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "binxml-internal.h"
 #include "util.h"
@@ -782,6 +785,22 @@ binxml_normalise_attribute(struct walk *walk, long string)
 	};
 	char			*p = walk->text->data + string_start(walk, string);
 	char			*end = walk->text->data + walk->text->used;
+#ifdef __SSE2__
+	__m128i			 block, hits;
+
+	/* Sixteen bytes at a time past those holding none of the five. */
+	for (; end - p >= 16; p += 16) {
+		block = _mm_loadu_si128((const __m128i *)p);
+		hits = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('\t')),
+		    _mm_cmpeq_epi8(block, _mm_set1_epi8('\n'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('&')),
+		    _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('<')),
+		    _mm_cmpeq_epi8(block, _mm_set1_epi8('"')))));
+		if (_mm_movemask_epi8(hits) != 0)
+			break;
+	}
+#endif
 
 	for (; p < end; p++) {
 		if (special[(uint8_t)*p] == 0)

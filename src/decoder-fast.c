@@ -136,7 +136,8 @@ fast_next(struct decoder *decoder, struct event *event,
 	enum decode_status	status;
 	struct decode_problem	binxml_problem;
 
-	memset(&binxml_problem, 0, sizeof(binxml_problem));
+	/* Not memset: the binxml decoder fills it whole when it uses it. */
+	binxml_problem.kind = NULL;
 	status = binxml_decoder.next(decoder->binxml, event, &binxml_problem);
 	if (status == DECODE_SKIPPED && binxml_problem.kind != NULL &&
 	    strcmp(binxml_problem.kind, "fallback") == 0)

@@ -68,10 +68,9 @@ record_header(const uint8_t *chunk, uint32_t offset, uint32_t *size)
 
 	if (offset >= EVTX_CHUNK_SIZE || remaining < RECORD_HEADER_SIZE)
 		return -1;
-	if (all_zero(chunk + offset, RECORD_HEADER_SIZE))
-		return 0;
+	/* The signature first: nearly every header has it. */
 	if (memcmp(chunk + offset, "**\0\0", 4) != 0)
-		return -1;
+		return all_zero(chunk + offset, RECORD_HEADER_SIZE) ? 0 : -1;
 	record_size = le32(chunk + offset + 4);
 	if (record_size < RECORD_HEADER_SIZE || record_size > remaining)
 		return -1;
@@ -449,6 +448,14 @@ evtx_reader_next(struct evtx_reader *reader, struct evtx_record_ref *ref)
 		if (!(state->flags & EVTX_CHUNK_IN_LIVE_LIST) && reader->stage < 3 &&
 		    next_live(reader, ref, state, &reader->recovered_index))
 			return 1;
+		/*
+		 * Opening scanned the same slack from the same offset: when
+		 * it found nothing, do not read (and fault in) it again.
+		 */
+		if (state->recovered_count == 0) {
+			next_chunk(reader);
+			continue;
+		}
 		if (reader->stage < 3) {
 			reader->stage = 3;
 			reader->offset = state->live_end;
