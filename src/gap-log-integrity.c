@@ -331,11 +331,11 @@ record_id_gaps(struct gap_context *context)
  * is a clear.
  */
 static const char wrapped_sql[] =
-    "WITH firsts AS (SELECT e.host, e.channel, min(e.record_id) AS first_id"
-    "  FROM events e WHERE e.recovered = 0 AND e.record_id IS NOT NULL"
-    "  AND e.host IS NOT NULL AND e.source_id NOT IN"
-    "  (SELECT source_id FROM temp.gap_forwarded_source)"
-    "  GROUP BY e.host, e.channel) "
+    "WITH firsts AS (SELECT g.host, g.channel, min(g.first_record_id) AS first_id"
+    "  FROM temp.gap_log_sums g WHERE g.recovered = 0"
+    "  AND g.first_record_id IS NOT NULL AND g.host IS NOT NULL"
+    "  AND g.source_id NOT IN (SELECT source_id FROM temp.gap_forwarded_source)"
+    "  GROUP BY g.host, g.channel) "
     "SELECT f.host, f.channel, f.first_id, min(e.time), min(e.time_unix_us),"
     "  min(e.source_id), min(e.id) "
     "FROM firsts f JOIN events e ON e.host = f.host AND e.channel IS f.channel"
@@ -396,21 +396,21 @@ wrapped_logs(struct gap_context *context)
  */
 static const char sources_sql[] =
     "WITH spans AS (SELECT source_id,"
-    "  min(time_unix_us) FILTER (WHERE recovered = 0) AS first_us,"
-    "  max(time_unix_us) FILTER (WHERE recovered = 0) AS last_us,"
-    "  count(*) FILTER (WHERE recovered = 1) AS recovered,"
-    "  min(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_first_us,"
-    "  max(time_unix_us) FILTER (WHERE recovered = 1) AS recovered_last_us"
-    "  FROM events GROUP BY source_id) "
+    "  min(first_us) FILTER (WHERE recovered = 0) AS first_us,"
+    "  max(last_us) FILTER (WHERE recovered = 0) AS last_us,"
+    "  sum(records) FILTER (WHERE recovered = 1) AS recovered,"
+    "  min(first_us) FILTER (WHERE recovered = 1) AS recovered_first_us,"
+    "  max(last_us) FILTER (WHERE recovered = 1) AS recovered_last_us,"
+    "  max(eventlog_full) AS full_event"
+    "  FROM temp.gap_log_sums GROUP BY source_id) "
     "SELECT s.id, s.path, s.status, s.dirty, s.full, s.corrupted,"
-    "  (SELECT host FROM events e WHERE e.source_id = s.id AND e.host IS NOT NULL"
-    "   GROUP BY host ORDER BY count(*) DESC, host LIMIT 1),"
+    "  (SELECT host FROM temp.gap_log_sums g WHERE g.source_id = s.id"
+    "   AND g.host IS NOT NULL GROUP BY host ORDER BY sum(records) DESC, host LIMIT 1),"
     "  p.first_us, p.last_us,"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'chunk'),"
     "  (SELECT count(*) FROM ingest_errors i WHERE i.source_id = s.id AND i.kind = 'record'),"
     "  coalesce(p.recovered, 0), p.recovered_first_us, p.recovered_last_us,"
-    "  EXISTS (SELECT 1 FROM events e WHERE e.source_id = s.id AND e.event_id = 1104"
-    "   AND " EVENTLOG_PROVIDER ") "
+    "  coalesce(p.full_event, 0) "
     "FROM sources s LEFT JOIN spans p ON p.source_id = s.id ORDER BY s.id";
 
 /* One row of sources_sql. */

@@ -21,6 +21,10 @@
  *   temp.gap_forwarded_source(source_id)
  *                                     files holding more than one host's
  *                                     records (WEF ForwardedEvents)
+ *   temp.gap_log_sums(source_id, host, channel, recovered, ...)
+ *                                     the records summed by file, host,
+ *                                     channel and recovered flag, from one
+ *                                     pass over events (gap-log-sums.c)
  */
 #ifndef WFPSIFT_GAP_H
 #define WFPSIFT_GAP_H
@@ -128,6 +132,8 @@ int	 gap_raw_socket(struct gap_context *);
 int	 gap_audit_policy(struct gap_context *);
 int	 gap_log_integrity(struct gap_context *);
 int	 gap_time_gaps(struct gap_context *);
+/* Fill temp.gap_log_sums (gap-log-sums.c), before any analysis runs. */
+int	 gap_log_sums(struct gap_context *);
 /* Fill temp.gap_record_jump, which record id gaps read (gap-log-integrity.c). */
 int	 gap_record_jumps(struct gap_context *);
 /* Fill temp.gap_host_traffic, which the two coverage analyses read. */

@@ -299,21 +299,27 @@ static const char prepare_sql[] =
     "CREATE TEMP TABLE gap_unique_ip(ip TEXT PRIMARY KEY, host TEXT NOT NULL);"
     "INSERT INTO temp.gap_unique_ip SELECT ip, min(host) FROM temp.gap_host_ip"
     "  GROUP BY ip HAVING count(DISTINCT host) = 1;"
-    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);"
-    "INSERT INTO temp.gap_forwarded_source SELECT source_id FROM events"
-    "  GROUP BY source_id HAVING count(DISTINCT host) > 1;"
+    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);";
+
+/*
+ * The tables built on temp.gap_log_sums (gap-log-sums.c): files holding
+ * more than one host, and when each host's own Security log runs.
+ */
+static const char spans_sql[] =
+    "INSERT INTO temp.gap_forwarded_source SELECT source_id"
+    "  FROM temp.gap_log_sums GROUP BY source_id HAVING count(DISTINCT host) > 1;"
     "INSERT OR IGNORE INTO temp.gap_forwarded_source SELECT id FROM sources"
     "  WHERE lower(path) LIKE '%forwardedevents%';"
     "CREATE TEMP TABLE gap_host_span(host TEXT PRIMARY KEY, first_unix_us INTEGER,"
     "  last_unix_us INTEGER, wfp_success INTEGER);"
-    "INSERT INTO temp.gap_host_span SELECT host, min(time_unix_us),"
-    "  max(time_unix_us), max(event_id = 5156 AND"
-    "  provider = 'Microsoft-Windows-Security-Auditing')"
-    "  FROM events WHERE host IS NOT NULL AND channel = 'Security' COLLATE NOCASE"
-    "  AND recovered = 0 AND time_unix_us IS NOT NULL AND source_id NOT IN"
+    "INSERT INTO temp.gap_host_span SELECT host, min(first_us), max(last_us),"
+    "  max(wfp_success) FROM temp.gap_log_sums"
+    "  WHERE host IS NOT NULL AND channel = 'Security' COLLATE NOCASE"
+    "  AND recovered = 0 AND first_us IS NOT NULL AND source_id NOT IN"
     "  (SELECT source_id FROM temp.gap_forwarded_source) GROUP BY host;";
 
 static const char cleanup_sql[] =
+    "DROP TABLE IF EXISTS temp.gap_log_sums;"
     "DROP TABLE IF EXISTS temp.gap_record_jump;"
     "DROP TABLE IF EXISTS temp.gap_host_traffic;"
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
@@ -338,7 +344,9 @@ analyse(struct gap_context *context)
 	size_t				 i;
 
 	if (gap_exec(context, clear_sql) == -1 ||
-	    gap_exec(context, prepare_sql) == -1)
+	    gap_exec(context, prepare_sql) == -1 ||
+	    gap_log_sums(context) == -1 ||
+	    gap_exec(context, spans_sql) == -1)
 		return -1;
 	if (gap_prepare(context, "INSERT INTO gaps(kind, host, first_time, "
 	    "last_time, severity, summary, query, related_host, related_ip, "
