@@ -21,6 +21,10 @@
  *     unattributed_first,         unexplained ones start and end
  *     unattributed_last)
  *
+ * The same pass notes each host's own addresses for temp.gap_host_ip: the
+ * local address of its outbound records and of the TCP connections it
+ * accepted, but not unspecified or loopback ones.
+ *
  * A record is explained as the attribution table says, where wfpsift detect
  * has judged it; otherwise when Sysmon named its user or its host logged
  * the start of a process with its id at or before it. Every figure is the
@@ -58,6 +62,9 @@ struct traffic_pass {
 	struct pair_map		 host_index;	/* (host, 0) -> index in hosts */
 	struct pair_map		 remote_ips;	/* (host index, ip) seen */
 	struct pair_map		 remote_ports;	/* (host index, port) seen */
+	struct pair_map		 own_addresses;	/* (ip, host) seen */
+	uint64_t		*own_list;	/* the same, in the order seen */
+	size_t			 own_count, own_allocated;
 	struct host_traffic	*hosts;
 	uint32_t		 host_count, host_allocated;
 	sqlite3_stmt		*attribution;	/* the merge join's other side */
@@ -69,7 +76,7 @@ struct traffic_pass {
 
 static const char network_sql[] =
     "SELECT id, host, time, time_unix_us, event_id, pid, user_name,"
-    " direction, protocol, remote_ip, remote_port"
+    " direction, protocol, remote_ip, remote_port, local_ip"
     " FROM network_events WHERE host IS NOT NULL ORDER BY id";
 
 static const char attribution_sql[] =
@@ -85,7 +92,7 @@ static const char process_started_sql[] =
 enum {
 	COLUMN_ID, COLUMN_HOST, COLUMN_TIME, COLUMN_TIME_US, COLUMN_EVENT_ID,
 	COLUMN_PID, COLUMN_USER, COLUMN_DIRECTION, COLUMN_PROTOCOL,
-	COLUMN_REMOTE_IP, COLUMN_REMOTE_PORT
+	COLUMN_REMOTE_IP, COLUMN_REMOTE_PORT, COLUMN_LOCAL_IP
 };
 
 /*
@@ -271,6 +278,50 @@ add_connection(struct traffic_pass *pass, struct host_traffic *host,
 	return 0;
 }
 
+/* 1 when a local address names its host: not empty, unspecified or loopback. */
+static int
+is_own_address(const unsigned char *ip, int length)
+{
+	if (ip == NULL || length == 0)
+		return 0;
+	if ((length == 7 && memcmp(ip, "0.0.0.0", 7) == 0) ||
+	    (length == 2 && memcmp(ip, "::", 2) == 0) ||
+	    (length == 3 && memcmp(ip, "::1", 3) == 0))
+		return 0;
+	return !(length >= 4 && memcmp(ip, "127.", 4) == 0);
+}
+
+/* Note the record's local address as its host's own, once per pair. */
+static int
+add_own_address(struct traffic_pass *pass, const struct host_traffic *host,
+    sqlite3_stmt *row)
+{
+	uint64_t	*grown, key;
+	uint32_t	 ip;
+	size_t		 size;
+	int		 added;
+
+	if (!is_own_address(sqlite3_column_text(row, COLUMN_LOCAL_IP),
+	    sqlite3_column_bytes(row, COLUMN_LOCAL_IP)))
+		return 0;
+	ip = text_intern(&pass->texts, sqlite3_column_text(row, COLUMN_LOCAL_IP),
+	    sqlite3_column_bytes(row, COLUMN_LOCAL_IP), &pass->failed);
+	key = pair(ip, host->host);
+	if (pass->failed || pair_map_put(&pass->own_addresses, key, 0, &added) == NULL)
+		return -1;
+	if (!added)
+		return 0;
+	if (pass->own_count == pass->own_allocated) {
+		size = pass->own_allocated == 0 ? 256 : pass->own_allocated * 2;
+		if ((grown = realloc(pass->own_list, size * sizeof(*grown))) == NULL)
+			return -1;
+		pass->own_list = grown;
+		pass->own_allocated = size;
+	}
+	pass->own_list[pass->own_count++] = key;
+	return 0;
+}
+
 /* One network record. 0, -1 when out of memory, -2 on an SQL error. */
 static int
 add_record(struct traffic_pass *pass, sqlite3_stmt *row)
@@ -286,8 +337,15 @@ add_record(struct traffic_pass *pass, sqlite3_stmt *row)
 	event_id = sqlite3_column_type(row, COLUMN_EVENT_ID) == SQLITE_INTEGER ?
 	    sqlite3_column_int64(row, COLUMN_EVENT_ID) : -1;
 	connection = event_id == 5156 || event_id == 5157 || event_id == 3;
-	if (direction != NULL && strcmp(direction, "inbound") == 0)
+	if (direction != NULL && strcmp(direction, "inbound") == 0) {
 		host->in_records++;
+		if (sqlite3_column_type(row, COLUMN_PROTOCOL) != SQLITE_NULL &&
+		    sqlite3_column_int64(row, COLUMN_PROTOCOL) == 6 &&
+		    add_own_address(pass, host, row) == -1)
+			return -1;
+	} else if (direction != NULL && strcmp(direction, "outbound") == 0 &&
+	    add_own_address(pass, host, row) == -1)
+		return -1;
 	if (connection && direction != NULL && strcmp(direction, "outbound") == 0 &&
 	    add_outbound(pass, host, row) == -1)
 		return -1;
@@ -316,6 +374,31 @@ bind_kept(sqlite3_stmt *statement, int index, const struct kept_text *kept)
 	else
 		sqlite3_bind_text(statement, index, kept->bytes, kept->length,
 		    SQLITE_STATIC);
+}
+
+/* Write each host's own addresses into temp.gap_host_ip (gaps.c made it). */
+static int
+store_own_addresses(struct traffic_pass *pass)
+{
+	sqlite3_stmt	*insert;
+	struct text	*ip, *host;
+	size_t		 i;
+	int		 step = SQLITE_DONE;
+
+	if (gap_prepare(pass->context, "INSERT INTO temp.gap_host_ip VALUES (?1, ?2)",
+	    &insert) == -1)
+		return -1;
+	for (i = 0; i < pass->own_count && step == SQLITE_DONE; i++) {
+		ip = &pass->texts.texts[pass->own_list[i] >> 32];
+		host = &pass->texts.texts[(uint32_t)pass->own_list[i]];
+		sqlite3_bind_text(insert, 1, ip->bytes, ip->length, SQLITE_STATIC);
+		sqlite3_bind_text(insert, 2, host->bytes, host->length, SQLITE_STATIC);
+		step = sqlite3_step(insert);
+		sqlite3_reset(insert);
+	}
+	sqlite3_finalize(insert);
+	return step == SQLITE_DONE ? 0 :
+	    gap_sql_error(pass->context, "noting each host's addresses");
 }
 
 /* Write every host's sums into temp.gap_host_traffic. */
@@ -362,8 +445,9 @@ store_hosts(struct traffic_pass *pass)
 		sqlite3_reset(insert);
 	}
 	sqlite3_finalize(insert);
-	return step == SQLITE_DONE ? 0 :
-	    gap_sql_error(context, "summing each host's traffic");
+	if (step != SQLITE_DONE)
+		return gap_sql_error(context, "summing each host's traffic");
+	return store_own_addresses(pass);
 }
 
 static void
@@ -382,6 +466,8 @@ traffic_pass_free(struct traffic_pass *pass)
 	pair_map_free(&pass->host_index);
 	pair_map_free(&pass->remote_ips);
 	pair_map_free(&pass->remote_ports);
+	pair_map_free(&pass->own_addresses);
+	free(pass->own_list);
 	sqlite3_finalize(pass->attribution);
 	sqlite3_finalize(pass->process_started);
 }

@@ -136,7 +136,10 @@ int	 gap_time_gaps(struct gap_context *);
 int	 gap_log_sums(struct gap_context *);
 /* Fill temp.gap_record_jump, which record id gaps read (gap-log-integrity.c). */
 int	 gap_record_jumps(struct gap_context *);
-/* Fill temp.gap_host_traffic, which the two coverage analyses read. */
+/*
+ * Fill temp.gap_host_traffic, which the two coverage analyses read, and
+ * each host's own network addresses into temp.gap_host_ip.
+ */
 int	 gap_host_traffic(struct gap_context *);
 int	 gap_attribution_coverage(struct gap_context *);
 int	 gap_detector_coverage(struct gap_context *);

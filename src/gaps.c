@@ -289,17 +289,28 @@ static const char prepare_sql[] =
     "CREATE TEMP TABLE gap_stop(host TEXT, channel TEXT, start_us INTEGER,"
     "  end_us INTEGER);"
     "CREATE TEMP TABLE gap_host_ip(ip TEXT NOT NULL, host TEXT NOT NULL);"
-    "INSERT INTO temp.gap_host_ip SELECT DISTINCT local_ip, host FROM network_events"
-    "  WHERE host IS NOT NULL AND local_ip IS NOT NULL AND local_ip <> ''"
-    "  AND (direction = 'outbound' OR (direction = 'inbound' AND protocol = 6))"
-    "  AND local_ip NOT IN ('0.0.0.0', '::', '::1') AND local_ip NOT LIKE '127.%';"
-    "INSERT INTO temp.gap_host_ip SELECT DISTINCT ip, host FROM host_addresses a"
-    "  WHERE origin = 'logon_workstation'"
-    "  AND NOT EXISTS (SELECT 1 FROM temp.gap_host_ip m WHERE m.ip = a.ip);"
+    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);";
+
+/*
+ * After gap_host_traffic() has put each host's own network addresses in
+ * temp.gap_host_ip: the addresses logons name as a host's own (the
+ * host_addresses view's logon_workstation rows, from temp.gap_log_sums'
+ * hosts), and the addresses of exactly one host.
+ */
+static const char addresses_sql[] =
+    "CREATE INDEX temp.gap_host_ip_by_ip ON gap_host_ip(ip);"
+    "INSERT INTO temp.gap_host_ip SELECT DISTINCT l.source_ip, h.host"
+    "  FROM logons l JOIN (SELECT DISTINCT host FROM temp.gap_log_sums"
+    "   WHERE host IS NOT NULL) h ON upper(l.workstation) = upper(CASE"
+    "   WHEN instr(h.host, '.') > 0 THEN substr(h.host, 1, instr(h.host, '.') - 1)"
+    "   ELSE h.host END)"
+    "  WHERE l.event_id = 4624 AND l.source_ip IS NOT NULL AND l.source_ip <> ''"
+    "  AND l.source_ip NOT IN ('0.0.0.0', '::', '::1')"
+    "  AND l.source_ip NOT LIKE '127.%' AND l.host <> h.host"
+    "  AND NOT EXISTS (SELECT 1 FROM temp.gap_host_ip m WHERE m.ip = l.source_ip);"
     "CREATE TEMP TABLE gap_unique_ip(ip TEXT PRIMARY KEY, host TEXT NOT NULL);"
     "INSERT INTO temp.gap_unique_ip SELECT ip, min(host) FROM temp.gap_host_ip"
-    "  GROUP BY ip HAVING count(DISTINCT host) = 1;"
-    "CREATE TEMP TABLE gap_forwarded_source(source_id INTEGER PRIMARY KEY);";
+    "  GROUP BY ip HAVING count(DISTINCT host) = 1;";
 
 /*
  * The tables built on temp.gap_log_sums (gap-log-sums.c): files holding
@@ -345,7 +356,9 @@ analyse(struct gap_context *context)
 
 	if (gap_exec(context, clear_sql) == -1 ||
 	    gap_exec(context, prepare_sql) == -1 ||
+	    gap_host_traffic(context) == -1 ||
 	    gap_log_sums(context) == -1 ||
+	    gap_exec(context, addresses_sql) == -1 ||
 	    gap_exec(context, spans_sql) == -1)
 		return -1;
 	if (gap_prepare(context, "INSERT INTO gaps(kind, host, first_time, "
@@ -364,7 +377,6 @@ analyse(struct gap_context *context)
 	    gap_raw_socket(context) == -1 ||
 	    gap_audit_policy(context) == -1 ||
 	    gap_log_integrity(context) == -1 ||
-	    gap_host_traffic(context) == -1 ||
 	    gap_attribution_coverage(context) == -1 ||
 	    gap_detector_coverage(context) == -1)
 		return -1;
