@@ -110,18 +110,18 @@ create_schema(struct store *store)
 }
 
 /*
- * With WFPSIFT_SQL_PROFILE set, every statement that ran for 10 ms or more
- * is named on stderr with its time: how bench/ finds where a command's time
- * goes, statement by statement.
+ * With WFPSIFT_SQL_PROFILE=MS set, every statement that ran for MS
+ * milliseconds or more is named on stderr with its time: how bench/ finds
+ * where a command's time goes, statement by statement.
  */
 static int
 profile_statement(unsigned type, void *context, void *statement, void *nanoseconds)
 {
 	int64_t	 elapsed = *(int64_t *)nanoseconds;
+	int64_t	 threshold = *(int64_t *)context;
 	char	*sql;
 
-	(void)context;
-	if (type != SQLITE_TRACE_PROFILE || elapsed < 10000000)
+	if (type != SQLITE_TRACE_PROFILE || elapsed < threshold)
 		return 0;
 	sql = sqlite3_expanded_sql(statement);
 	fprintf(stderr, "wfpsift: sql %8.3f s: %.160s\n", (double)elapsed / 1e9,
@@ -158,8 +158,13 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 	}
 	/* Another wfpsift on the same case waits instead of failing. */
 	sqlite3_busy_timeout(store->db, 60000);
-	if (getenv("WFPSIFT_SQL_PROFILE") != NULL)
-		sqlite3_trace_v2(store->db, SQLITE_TRACE_PROFILE, profile_statement, NULL);
+	if (getenv("WFPSIFT_SQL_PROFILE") != NULL) {
+		static int64_t	threshold_ns;
+
+		threshold_ns = strtoll(getenv("WFPSIFT_SQL_PROFILE"), NULL, 10) * 1000000;
+		sqlite3_trace_v2(store->db, SQLITE_TRACE_PROFILE, profile_statement,
+		    &threshold_ns);
+	}
 	/*
 	 * 16 KiB pages for a new case (an existing one keeps its own): a fifth
 	 * less ingest time than 4 KiB, fewer B-tree pages to split and write.

@@ -3,7 +3,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 15
+plan 18
 
 "$WFPSIFT" gaps --help > "$TEST_TMP/help"
 is "$?|$(head -1 "$TEST_TMP/help" | cut -c1-19)" "0|usage: wfpsift gaps" "--help: the usage, exit 0"
@@ -62,3 +62,13 @@ is $? 1 "a conn.log with a 2 MB line: exit 1"
 is "$(cat "$TEST_TMP/err")" \
     "wfpsift gaps: $TEST_TMP/huge-conn.log: line 3 is longer than 1048576 bytes: not a Zeek conn.log" \
     "a conn.log with a 2 MB line: one line naming the file and the line"
+
+# WFPSIFT_SQL_PROFILE=0 names every statement with its time on stderr, the
+# passes included; the output is unchanged.
+WFPSIFT_SQL_PROFILE=0 "$WFPSIFT" gaps -q -d "$CASE" > "$TEST_TMP/profiled" 2> "$TEST_TMP/profile"
+is $? 0 "WFPSIFT_SQL_PROFILE=0: gaps runs"
+is "$(grep -c '^wfpsift: sql  *[0-9]*\.[0-9][0-9][0-9] s: SELECT source_id, host, channel, recovered' "$TEST_TMP/profile")" 1 \
+    "WFPSIFT_SQL_PROFILE=0: the log sums pass is named once, with its time"
+"$WFPSIFT" gaps -q -d "$CASE" > "$TEST_TMP/plain" 2> /dev/null
+cmp -s "$TEST_TMP/plain" "$TEST_TMP/profiled"
+ok $? "WFPSIFT_SQL_PROFILE does not change the output"
