@@ -50,7 +50,8 @@ done
 	echo ';'
 } >"$out/schema-sql.c" || exit 1
 witness_sources="$srcdir/fuzz/witness-case.c $out/schema-sql.c $srcdir/src/gaps.c \
-    $srcdir/src/gaps-print.c $srcdir/src/normalise.c $srcdir/src/util.c $srcdir/src/event.c"
+    $srcdir/src/gaps-print.c $srcdir/src/normalise.c $srcdir/src/util.c $srcdir/src/event.c \
+    $srcdir/src/text-table.c"
 for f in "$srcdir"/src/gap-*.c; do
 	witness_sources="$witness_sources $f"
 done

@@ -31,6 +31,7 @@
 
 #include "detector.h"
 #include "text-table.h"
+#include "util.h"
 
 /* What an address is good for in a sweep, worked out once per text. */
 enum text_scope {
@@ -59,14 +60,19 @@ struct kept_flow {
 	int32_t		 outbound;
 };
 
+/* A key of a sweep and how many distinct values it has (up to the threshold). */
+struct sweep_key {
+	uint64_t	 pair;		/* (key1, key2) */
+	uint32_t	 distinct;
+};
+
 /* One sweep detector's keys, counts and kept flows. */
 struct sweep_collector {
 	int		 enabled;
 	int64_t		 threshold;
 	struct pair_map	 key_numbers;	/* (key1, key2) -> key index */
-	uint64_t	*key_pairs;	/* key index -> (key1, key2) */
-	uint32_t	*distinct;	/* key index -> distinct values, up to threshold */
-	uint32_t	 key_count, key_allocated;
+	struct sweep_key *keys;
+	size_t		 key_count, key_allocated;
 	struct pair_map	 seen;		/* (key index, value) pairs counted */
 	struct kept_flow *kept;
 	size_t		 kept_count, kept_allocated;
@@ -253,30 +259,20 @@ host_sweep_counts(struct sweep_flows *flows, const struct flow *flow,
 static long
 collector_key(struct sweep_collector *collector, uint32_t key1, uint32_t key2)
 {
-	uint32_t	*index, *distinct, size;
-	uint64_t	*pairs;
+	uint32_t	*index;
 	int		 added;
 
 	index = pair_map_put(&collector->key_numbers, pair(key1, key2),
-	    collector->key_count, &added);
+	    (uint32_t)collector->key_count, &added);
 	if (index == NULL)
 		return -1;
 	if (!added)
 		return (long)*index;
-	if (collector->key_count == collector->key_allocated) {
-		size = collector->key_allocated == 0 ? 1024 : collector->key_allocated * 2;
-		pairs = realloc(collector->key_pairs, size * sizeof(*pairs));
-		if (pairs != NULL)
-			collector->key_pairs = pairs;
-		distinct = realloc(collector->distinct, size * sizeof(*distinct));
-		if (distinct != NULL)
-			collector->distinct = distinct;
-		if (pairs == NULL || distinct == NULL)
-			return -1;
-		collector->key_allocated = size;
-	}
-	collector->key_pairs[collector->key_count] = pair(key1, key2);
-	collector->distinct[collector->key_count] = 0;
+	if (array_reserve(&collector->keys, collector->key_count,
+	    &collector->key_allocated, sizeof(*collector->keys)) == -1)
+		return -1;
+	collector->keys[collector->key_count].pair = pair(key1, key2);
+	collector->keys[collector->key_count].distinct = 0;
 	return (long)collector->key_count++;
 }
 
@@ -290,12 +286,12 @@ collector_count(struct sweep_collector *collector, uint32_t key1,
 
 	if (key < 0)
 		return -1;
-	if (collector->distinct[key] >= collector->threshold)
+	if (collector->keys[key].distinct >= collector->threshold)
 		return 0;
 	if (pair_map_put(&collector->seen, pair((uint32_t)key, value), 0,
 	    &added) == NULL)
 		return -1;
-	collector->distinct[key] += added;
+	collector->keys[key].distinct += added;
 	return 0;
 }
 
@@ -305,19 +301,14 @@ collector_keep(struct sweep_collector *collector, const struct flow *flow,
     uint32_t key1, uint32_t key2, uint32_t value, int32_t port)
 {
 	const uint32_t	*key;
-	struct kept_flow *grown, *kept;
-	size_t		 size;
+	struct kept_flow *kept;
 
 	key = pair_map_get(&collector->key_numbers, pair(key1, key2));
-	if (key == NULL || collector->distinct[*key] < collector->threshold)
+	if (key == NULL || collector->keys[*key].distinct < collector->threshold)
 		return 0;
-	if (collector->kept_count == collector->kept_allocated) {
-		size = collector->kept_allocated == 0 ? 4096 : collector->kept_allocated * 2;
-		if ((grown = realloc(collector->kept, size * sizeof(*grown))) == NULL)
-			return -1;
-		collector->kept = grown;
-		collector->kept_allocated = size;
-	}
+	if (array_reserve(&collector->kept, collector->kept_count,
+	    &collector->kept_allocated, sizeof(*collector->kept)) == -1)
+		return -1;
 	kept = &collector->kept[collector->kept_count++];
 	kept->id = flow->id;
 	kept->time_us = flow->time_us;
@@ -431,8 +422,8 @@ static const struct sweep_collector	*sort_collector;
 static int
 compare_keys(const void *left, const void *right)
 {
-	uint64_t	a = sort_collector->key_pairs[*(const uint32_t *)left];
-	uint64_t	b = sort_collector->key_pairs[*(const uint32_t *)right];
+	uint64_t	a = sort_collector->keys[*(const uint32_t *)left].pair;
+	uint64_t	b = sort_collector->keys[*(const uint32_t *)right].pair;
 	int		order;
 
 	order = text_compare(&sort_flows->texts, (uint32_t)(a >> 32), (uint32_t)(b >> 32));
@@ -472,7 +463,7 @@ order_kept(const struct sweep_flows *flows, struct sweep_collector *collector,
 	if (order == NULL || rank == NULL)
 		goto fail;
 	for (key = 0; key < collector->key_count; key++)
-		if (collector->distinct[key] >= collector->threshold)
+		if (collector->keys[key].distinct >= collector->threshold)
 			order[ranks++] = key;
 	sort_flows = flows;
 	sort_collector = collector;
@@ -540,7 +531,7 @@ sweep_flows_each_group(struct sweep_flows *flows, enum sweep_kind kind,
 			event->port = kept->port;
 			event->outbound = kept->outbound;
 		}
-		key = collector->key_pairs[collector->kept[first[r]].key];
+		key = collector->keys[collector->kept[first[r]].key].pair;
 		status = function(context, flows->texts.texts[key >> 32].bytes,
 		    flows->texts.texts[(uint32_t)key].bytes, events, count);
 	}
@@ -559,8 +550,7 @@ sweep_flows_free(struct sweep_flows *flows)
 	for (kind = 0; kind < SWEEP_KINDS; kind++) {
 		pair_map_free(&flows->sweeps[kind].key_numbers);
 		pair_map_free(&flows->sweeps[kind].seen);
-		free(flows->sweeps[kind].key_pairs);
-		free(flows->sweeps[kind].distinct);
+		free(flows->sweeps[kind].keys);
 		free(flows->sweeps[kind].kept);
 	}
 	pair_map_free(&flows->host_addresses);

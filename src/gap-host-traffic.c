@@ -36,6 +36,7 @@
 
 #include "gap.h"
 #include "text-table.h"
+#include "util.h"
 
 /* A text kept as a running minimum or maximum, in a buffer reused. */
 struct kept_text {
@@ -66,11 +67,11 @@ struct traffic_pass {
 	uint64_t		*own_list;	/* the same, in the order seen */
 	size_t			 own_count, own_allocated;
 	struct host_traffic	*hosts;
-	uint32_t		 host_count, host_allocated;
+	size_t			 host_count, host_allocated;
 	sqlite3_stmt		*attribution;	/* the merge join's other side */
 	int			 attribution_row;	/* SQLITE_ROW while it has one */
 	sqlite3_stmt		*process_started;
-	uint32_t		 last_host;	/* index of the last row's host */
+	size_t			 last_host;	/* index of the last row's host */
 	int			 failed;	/* out of memory */
 };
 
@@ -138,9 +139,9 @@ keep_extreme(struct kept_text *kept, sqlite3_stmt *statement, int column,
 static struct host_traffic *
 host_of_row(struct traffic_pass *pass, sqlite3_stmt *row)
 {
-	struct host_traffic	*grown, *host;
+	struct host_traffic	*host;
 	struct text		*last;
-	uint32_t		 text, *index, size;
+	uint32_t		 text, *index;
 	int			 added, length = sqlite3_column_bytes(row, COLUMN_HOST);
 
 	if (pass->host_count > 0) {
@@ -152,18 +153,14 @@ host_of_row(struct traffic_pass *pass, sqlite3_stmt *row)
 	text = text_intern(&pass->texts, sqlite3_column_text(row, COLUMN_HOST),
 	    sqlite3_column_bytes(row, COLUMN_HOST), &pass->failed);
 	if (pass->failed || (index = pair_map_put(&pass->host_index,
-	    pair(text, 0), pass->host_count, &added)) == NULL)
+	    pair(text, 0), (uint32_t)pass->host_count, &added)) == NULL)
 		return NULL;
 	pass->last_host = *index;
 	if (!added)
 		return &pass->hosts[*index];
-	if (pass->host_count == pass->host_allocated) {
-		size = pass->host_allocated == 0 ? 64 : pass->host_allocated * 2;
-		if ((grown = realloc(pass->hosts, size * sizeof(*grown))) == NULL)
-			return NULL;
-		pass->hosts = grown;
-		pass->host_allocated = size;
-	}
+	if (array_reserve(&pass->hosts, pass->host_count, &pass->host_allocated,
+	    sizeof(*pass->hosts)) == -1)
+		return NULL;
 	host = &pass->hosts[pass->host_count++];
 	memset(host, 0, sizeof(*host));
 	host->host = text;
@@ -296,9 +293,8 @@ static int
 add_own_address(struct traffic_pass *pass, const struct host_traffic *host,
     sqlite3_stmt *row)
 {
-	uint64_t	*grown, key;
+	uint64_t	 key;
 	uint32_t	 ip;
-	size_t		 size;
 	int		 added;
 
 	if (!is_own_address(sqlite3_column_text(row, COLUMN_LOCAL_IP),
@@ -311,13 +307,9 @@ add_own_address(struct traffic_pass *pass, const struct host_traffic *host,
 		return -1;
 	if (!added)
 		return 0;
-	if (pass->own_count == pass->own_allocated) {
-		size = pass->own_allocated == 0 ? 256 : pass->own_allocated * 2;
-		if ((grown = realloc(pass->own_list, size * sizeof(*grown))) == NULL)
-			return -1;
-		pass->own_list = grown;
-		pass->own_allocated = size;
-	}
+	if (array_reserve(&pass->own_list, pass->own_count, &pass->own_allocated,
+	    sizeof(*pass->own_list)) == -1)
+		return -1;
 	pass->own_list[pass->own_count++] = key;
 	return 0;
 }
@@ -409,7 +401,7 @@ store_hosts(struct traffic_pass *pass)
 	struct host_traffic	*h;
 	struct text		*host;
 	sqlite3_stmt		*insert;
-	uint32_t		 i;
+	size_t			 i;
 	int			 step = SQLITE_DONE;
 
 	if (gap_exec(context, create_sql) == -1 ||
@@ -453,7 +445,7 @@ store_hosts(struct traffic_pass *pass)
 static void
 traffic_pass_free(struct traffic_pass *pass)
 {
-	uint32_t	i;
+	size_t	i;
 
 	for (i = 0; i < pass->host_count; i++) {
 		free(pass->hosts[i].out_first.bytes);

@@ -28,6 +28,7 @@
 
 #include "gap.h"
 #include "text-table.h"
+#include "util.h"
 
 #define WFP_PROVIDER	"Microsoft-Windows-Security-Auditing"
 
@@ -107,16 +108,9 @@ grow_slots(struct sums_pass *pass)
 static struct log_sum *
 append_sum(struct sums_pass *pass)
 {
-	struct log_sum	*grown;
-	size_t		 size;
-
-	if (pass->count == pass->allocated) {
-		size = pass->allocated == 0 ? 64 : pass->allocated * 2;
-		if ((grown = realloc(pass->sums, size * sizeof(*grown))) == NULL)
-			return NULL;
-		pass->sums = grown;
-		pass->allocated = size;
-	}
+	if (array_reserve(&pass->sums, pass->count, &pass->allocated,
+	    sizeof(*pass->sums)) == -1)
+		return NULL;
 	memset(&pass->sums[pass->count], 0, sizeof(pass->sums[0]));
 	pass->sums[pass->count].wfp_success = -1;
 	return &pass->sums[pass->count++];

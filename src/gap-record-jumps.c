@@ -26,6 +26,7 @@
 
 #include "gap.h"
 #include "text-table.h"
+#include "util.h"
 
 /* Where one partition (a file, or a file's host and channel) has got to. */
 struct partition {
@@ -53,12 +54,12 @@ struct jump_pass {
 	size_t			 jump_count, jump_allocated;
 	struct pair_map		 unordered;	/* (source, 0): files read again */
 	uint32_t		*unordered_sources;
-	uint32_t		 unordered_count, unordered_allocated;
+	size_t			 unordered_count, unordered_allocated;
 	struct text_table	 texts;
 	struct pair_map		 host_channels;	/* (host, channel) -> number */
 	struct pair_map		 partition_index; /* (source, host_channel) -> index */
 	struct partition	*partitions;
-	uint32_t		 partition_count, partition_allocated;
+	size_t			 partition_count, partition_allocated;
 	uint32_t		 host_channel_count;
 	sqlite3_stmt		*insert_jump;
 	int			 failed;	/* out of memory */
@@ -141,25 +142,21 @@ host_channel_of_row(struct jump_pass *pass, sqlite3_stmt *row,
 static struct partition *
 partition_of_row(struct jump_pass *pass, sqlite3_stmt *row, uint32_t source)
 {
-	struct partition	*grown, *partition;
-	uint32_t		 host_channel, *index, size;
+	struct partition	*partition;
+	uint32_t		 host_channel, *index;
 	int			 added;
 
 	if (host_channel_of_row(pass, row, 2, 4, &host_channel) == -1)
 		return NULL;
 	index = pair_map_put(&pass->partition_index, pair(source, host_channel),
-	    pass->partition_count, &added);
+	    (uint32_t)pass->partition_count, &added);
 	if (index == NULL)
 		return NULL;
 	if (!added)
 		return &pass->partitions[*index];
-	if (pass->partition_count == pass->partition_allocated) {
-		size = pass->partition_allocated == 0 ? 64 : pass->partition_allocated * 2;
-		if ((grown = realloc(pass->partitions, size * sizeof(*grown))) == NULL)
-			return NULL;
-		pass->partitions = grown;
-		pass->partition_allocated = size;
-	}
+	if (array_reserve(&pass->partitions, pass->partition_count,
+	    &pass->partition_allocated, sizeof(*pass->partitions)) == -1)
+		return NULL;
 	partition = &pass->partitions[pass->partition_count++];
 	memset(partition, 0, sizeof(*partition));
 	partition->source = source;
@@ -170,20 +167,15 @@ partition_of_row(struct jump_pass *pass, sqlite3_stmt *row, uint32_t source)
 static int
 mark_unordered(struct jump_pass *pass, uint32_t source)
 {
-	uint32_t	*grown, size;
-	int		 added;
+	int	added;
 
 	if (pair_map_put(&pass->unordered, pair(source, 0), 0, &added) == NULL)
 		return -1;
 	if (!added)
 		return 0;
-	if (pass->unordered_count == pass->unordered_allocated) {
-		size = pass->unordered_allocated == 0 ? 16 : pass->unordered_allocated * 2;
-		if ((grown = realloc(pass->unordered_sources, size * sizeof(*grown))) == NULL)
-			return -1;
-		pass->unordered_sources = grown;
-		pass->unordered_allocated = size;
-	}
+	if (array_reserve(&pass->unordered_sources, pass->unordered_count,
+	    &pass->unordered_allocated, sizeof(*pass->unordered_sources)) == -1)
+		return -1;
 	pass->unordered_sources[pass->unordered_count++] = source;
 	return 0;
 }
@@ -193,16 +185,11 @@ static int
 add_jump(struct jump_pass *pass, uint32_t source, int64_t id, int64_t number,
     int64_t next_number, int64_t next_id)
 {
-	struct jump	*grown, *jump;
-	size_t		 size;
+	struct jump	*jump;
 
-	if (pass->jump_count == pass->jump_allocated) {
-		size = pass->jump_allocated == 0 ? 256 : pass->jump_allocated * 2;
-		if ((grown = realloc(pass->jumps, size * sizeof(*grown))) == NULL)
-			return -1;
-		pass->jumps = grown;
-		pass->jump_allocated = size;
-	}
+	if (array_reserve(&pass->jumps, pass->jump_count, &pass->jump_allocated,
+	    sizeof(*pass->jumps)) == -1)
+		return -1;
 	jump = &pass->jumps[pass->jump_count++];
 	jump->source = source;
 	jump->id = id;
@@ -272,18 +259,14 @@ static int
 read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
     uint32_t source, struct numbered **records, size_t *allocated)
 {
-	struct numbered	*grown, *r;
+	struct numbered	*r;
 	size_t		 count = 0, i;
 	int		 step;
 
 	sqlite3_bind_int64(statement, 1, source);
 	while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-		if (count == *allocated) {
-			*allocated = *allocated == 0 ? 4096 : *allocated * 2;
-			if ((grown = realloc(*records, *allocated * sizeof(*grown))) == NULL)
-				break;
-			*records = grown;
-		}
+		if (array_reserve(records, count, allocated, sizeof(**records)) == -1)
+			break;
 		r = &(*records)[count++];
 		r->id = sqlite3_column_int64(statement, 0);
 		r->number = sqlite3_column_int64(statement, 2);
@@ -312,7 +295,7 @@ read_unordered_sources(struct jump_pass *pass)
 	sqlite3_stmt	*statement;
 	struct numbered	*records = NULL;
 	size_t		 allocated = 0;
-	uint32_t	 i;
+	size_t		 i;
 	int		 status = 0;
 
 	if (pass->unordered_count == 0)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "gap.h"
+#include "util.h"
 
 /* Every live record in log order. */
 static const char scan_sql[] =
@@ -54,21 +55,6 @@ struct log_pass {
 	struct silence	*silences;
 	size_t		 silence_count, silence_alloc;
 };
-
-/* Grow an array of size-byte items to hold one more. 0 or -1. */
-static int
-reserve(void *items, size_t count, size_t *alloc, size_t size)
-{
-	void	*grown;
-
-	if (count < *alloc)
-		return 0;
-	*alloc = *alloc == 0 ? 64 : *alloc * 2;
-	if ((grown = realloc(*(void **)items, *alloc * size)) == NULL)
-		return -1;
-	*(void **)items = grown;
-	return 0;
-}
 
 /* Forget the current log; keep the arrays for the next one. */
 static void
@@ -124,14 +110,14 @@ log_add(struct gap_context *context, struct log_pass *log, sqlite3_stmt *scan)
 	struct silence	*silence;
 
 	if (log->count > 0 && minute != log->last_minute) {
-		if (reserve(&log->steps, log->step_count, &log->step_alloc,
+		if (array_reserve(&log->steps, log->step_count, &log->step_alloc,
 		    sizeof(*log->steps)) == -1)
 			return -1;
 		log->steps[log->step_count++] = minute - log->last_minute;
 	}
 	if (log->count > 0 &&
 	    time_us - log->last_us >= context->options->minimum_silence_us) {
-		if (reserve(&log->silences, log->silence_count,
+		if (array_reserve(&log->silences, log->silence_count,
 		    &log->silence_alloc, sizeof(*log->silences)) == -1)
 			return -1;
 		silence = &log->silences[log->silence_count++];

@@ -332,3 +332,20 @@ progress_wanted(void)
 {
 	return isatty(STDERR_FILENO);
 }
+
+int
+array_reserve(void *array, size_t count, size_t *allocated, size_t item_size)
+{
+	void	*grown, *items;
+	size_t	 size;
+
+	if (count < *allocated)
+		return 0;
+	size = *allocated == 0 ? 64 : *allocated * 2;
+	memcpy(&items, array, sizeof(items));
+	if ((grown = realloc(items, size * item_size)) == NULL)
+		return -1;
+	memcpy(array, &grown, sizeof(grown));
+	*allocated = size;
+	return 0;
+}

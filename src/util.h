@@ -27,6 +27,15 @@ void	 unix_us_to_iso(int64_t unix_us, char *buffer, size_t size);
 /* Parse ISO-8601 UTC (as libevtx and Sysmon print it) into a FILETIME; 0 on failure. */
 int64_t	 iso_to_filetime(const char *text);
 
+/*
+ * Room for one more item in a growing array: when count has reached
+ * *allocated, double it (from 64) and realloc *array, passed as the
+ * address of the array's pointer. Returns 0, or -1 when out of memory
+ * (the array is left as it was).
+ */
+int	 array_reserve(void *array, size_t count, size_t *allocated,
+	    size_t item_size);
+
 /* The current time as ISO-8601 UTC. */
 void	 now_iso(char *buffer, size_t size);
 
