@@ -86,11 +86,30 @@ struct attribution {
 	const char			*sysmon_user;
 };
 
+/*
+ * Rows are inserted INSERT_BATCH at a time: one statement step per row
+ * cost four times what SQLite's insert itself does.
+ */
+#define INSERT_BATCH	64
+#define INSERT_COLUMNS	10
+
+/* One attribution row waiting for its batch's INSERT (NULL: -1 or NULL). */
+struct pending_row {
+	int64_t		 network_event_id, process_row, logon_row;
+	int64_t		 logon_type, elevated;
+	const char	*user_sid, *user_name, *logon_source_ip, *method, *reason;
+	char		*sysmon_user;		/* a Sysmon user's copy, reused */
+	size_t		 sysmon_allocated;
+};
+
 struct attributor {
-	sqlite3		*db;
-	sqlite3_stmt	*read_logon;
-	sqlite3_stmt	*insert;
-	int		 failed;	/* out of memory */
+	sqlite3			*db;
+	sqlite3_stmt		*read_logon;
+	sqlite3_stmt		*insert;	/* one row */
+	sqlite3_stmt		*insert_batch;	/* INSERT_BATCH rows */
+	struct pending_row	 pending[INSERT_BATCH];
+	int			 pending_count;
+	int			 failed;	/* out of memory */
 };
 
 /* Free the strings of one record. */
@@ -514,45 +533,126 @@ bind_text(sqlite3_stmt *statement, int index, const char *text)
 		sqlite3_bind_text(statement, index, text, -1, SQLITE_STATIC);
 }
 
-/* Write one attribution row. */
-static int
-store_attribution(struct attributor *attributor, const struct network_record *net,
-    struct attribution *result)
+/* Bind a number, or NULL for a negative one (none). */
+static void
+bind_number(sqlite3_stmt *statement, int index, int64_t value)
 {
-	sqlite3_stmt		*statement = attributor->insert;
-	struct process_record	*process = (struct process_record *)result->process;
-	const char		*user_name = result->sysmon_user, *user_sid = NULL;
-	int			 status;
+	if (value < 0)
+		sqlite3_bind_null(statement, index);
+	else
+		sqlite3_bind_int64(statement, index, value);
+}
 
-	sqlite3_reset(statement);
-	sqlite3_clear_bindings(statement);
-	sqlite3_bind_int64(statement, 1, net->id);
-	if (process != NULL) {
-		if (lookup_logon(attributor, net->host, process) == -1)
-			return -1;
-		sqlite3_bind_int64(statement, 2, process->id);
-		if (process->logon_row != 0)
-			sqlite3_bind_int64(statement, 3, process->logon_row);
-		user_sid = process->user_sid != NULL ? process->user_sid :
-		    process->logon_user_sid;
-		user_name = process->user_name != NULL ? process->user_name :
-		    process->logon_user_name;
-		if (process->logon_type >= 0)
-			sqlite3_bind_int64(statement, 6, process->logon_type);
-		bind_text(statement, 7, process->logon_source_ip);
-		if (process->elevated >= 0)
-			sqlite3_bind_int64(statement, 8, process->elevated);
-	}
-	bind_text(statement, 4, user_sid);
-	bind_text(statement, 5, user_name);
-	bind_text(statement, 9, result->method);
-	bind_text(statement, 10, result->reason);
-	status = sqlite3_step(statement);
+/* Bind one pending row to columns first + 1 .. first + INSERT_COLUMNS. */
+static void
+bind_row(sqlite3_stmt *statement, int first, const struct pending_row *row)
+{
+	sqlite3_bind_int64(statement, first + 1, row->network_event_id);
+	bind_number(statement, first + 2, row->process_row);
+	bind_number(statement, first + 3, row->logon_row);
+	bind_text(statement, first + 4, row->user_sid);
+	bind_text(statement, first + 5, row->user_name);
+	bind_number(statement, first + 6, row->logon_type);
+	bind_text(statement, first + 7, row->logon_source_ip);
+	bind_number(statement, first + 8, row->elevated);
+	bind_text(statement, first + 9, row->method);
+	bind_text(statement, first + 10, row->reason);
+}
+
+/* Run statement, bound; 0 or -1. */
+static int
+run_insert(sqlite3_stmt *statement)
+{
+	int	status = sqlite3_step(statement);
+
 	sqlite3_reset(statement);
 	return status == SQLITE_DONE ? 0 : -1;
 }
 
-/* Prepare the two statements attribution runs per row. */
+/*
+ * Insert the pending rows: a whole batch with one statement, the last
+ * few rows of the run one at a time.
+ */
+static int
+flush_pending(struct attributor *attributor)
+{
+	int	i, status = 0;
+
+	if (attributor->pending_count == INSERT_BATCH) {
+		for (i = 0; i < INSERT_BATCH; i++)
+			bind_row(attributor->insert_batch, i * INSERT_COLUMNS,
+			    &attributor->pending[i]);
+		status = run_insert(attributor->insert_batch);
+	} else {
+		for (i = 0; i < attributor->pending_count && status == 0; i++) {
+			bind_row(attributor->insert, 0, &attributor->pending[i]);
+			status = run_insert(attributor->insert);
+		}
+	}
+	attributor->pending_count = 0;
+	return status;
+}
+
+/* Keep a copy of a Sysmon user name in row's reused buffer. */
+static const char *
+keep_sysmon_user(struct attributor *attributor, struct pending_row *row,
+    const char *user)
+{
+	size_t	size = strlen(user) + 1;
+	char	*grown;
+
+	if (size > row->sysmon_allocated) {
+		if ((grown = realloc(row->sysmon_user, size)) == NULL) {
+			attributor->failed = 1;
+			return NULL;
+		}
+		row->sysmon_user = grown;
+		row->sysmon_allocated = size;
+	}
+	memcpy(row->sysmon_user, user, size);
+	return row->sysmon_user;
+}
+
+/* Queue the attribution row of one network record; a full batch is inserted. */
+static int
+store_attribution(struct attributor *attributor, const struct network_record *net,
+    struct attribution *result)
+{
+	struct process_record	*process = (struct process_record *)result->process;
+	struct pending_row	*row = &attributor->pending[attributor->pending_count];
+
+	row->network_event_id = net->id;
+	row->process_row = row->logon_row = row->logon_type = row->elevated = -1;
+	row->user_sid = row->user_name = row->logon_source_ip = NULL;
+	if (result->sysmon_user != NULL &&
+	    (row->user_name = keep_sysmon_user(attributor, row,
+	    result->sysmon_user)) == NULL)
+		return -1;
+	if (process != NULL) {
+		if (lookup_logon(attributor, net->host, process) == -1)
+			return -1;
+		row->process_row = process->id;
+		if (process->logon_row != 0)
+			row->logon_row = process->logon_row;
+		row->user_sid = process->user_sid != NULL ? process->user_sid :
+		    process->logon_user_sid;
+		row->user_name = process->user_name != NULL ? process->user_name :
+		    process->logon_user_name;
+		row->logon_type = process->logon_type;
+		row->logon_source_ip = process->logon_source_ip;
+		row->elevated = process->elevated;
+	}
+	row->method = result->method;
+	row->reason = result->reason;
+	if (++attributor->pending_count < INSERT_BATCH)
+		return 0;
+	return flush_pending(attributor);
+}
+
+/*
+ * Prepare the statements attribution runs per row: the logon lookup, and
+ * the insert of one row and of a batch.
+ */
 static int
 attributor_prepare(struct attributor *attributor)
 {
@@ -565,14 +665,29 @@ attributor_prepare(struct attributor *attributor)
 	static const char	insert[] =
 	    "INSERT INTO attribution (network_event_id, process_row, logon_row,"
 	    " user_sid, user_name, logon_type, logon_source_ip, elevated, method,"
-	    " reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	    " reason) VALUES ";
+	sqlite3_str		*batch;
+	char			*sql;
+	int			 i, status;
 
 	if (sqlite3_prepare_v2(attributor->db, read_logon, -1,
 	    &attributor->read_logon, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(attributor->db, insert, -1,
-	    &attributor->insert, NULL) != SQLITE_OK)
+	    (sql = sqlite3_mprintf("%s(?,?,?,?,?,?,?,?,?,?)", insert)) == NULL)
 		return -1;
-	return 0;
+	status = sqlite3_prepare_v2(attributor->db, sql, -1, &attributor->insert, NULL);
+	sqlite3_free(sql);
+	if (status != SQLITE_OK || (batch = sqlite3_str_new(attributor->db)) == NULL)
+		return -1;
+	sqlite3_str_appendall(batch, insert);
+	for (i = 0; i < INSERT_BATCH; i++)
+		sqlite3_str_appendall(batch, i == 0 ? "(?,?,?,?,?,?,?,?,?,?)" :
+		    ",(?,?,?,?,?,?,?,?,?,?)");
+	if ((sql = sqlite3_str_finish(batch)) == NULL)
+		return -1;
+	status = sqlite3_prepare_v2(attributor->db, sql, -1,
+	    &attributor->insert_batch, NULL);
+	sqlite3_free(sql);
+	return status == SQLITE_OK ? 0 : -1;
 }
 
 /* Read the current network row into net (pointers valid until the next step). */
@@ -619,6 +734,8 @@ attribute_all(struct attributor *attributor, const struct process_index *index)
 	if (!failed && status != SQLITE_DONE)
 		failed = 1;
 	sqlite3_finalize(statement);
+	if (!failed && flush_pending(attributor) == -1)
+		failed = 1;
 	return failed || attributor->failed ? -1 : 0;
 }
 
@@ -627,7 +744,7 @@ attribute_network_events(sqlite3 *db, char *error, size_t error_size)
 {
 	struct attributor	attributor;
 	struct process_index	index;
-	int			status;
+	int			status, i;
 
 	memset(&attributor, 0, sizeof(attributor));
 	memset(&index, 0, sizeof(index));
@@ -643,5 +760,8 @@ attribute_network_events(sqlite3 *db, char *error, size_t error_size)
 	index_free(&index);
 	sqlite3_finalize(attributor.read_logon);
 	sqlite3_finalize(attributor.insert);
+	sqlite3_finalize(attributor.insert_batch);
+	for (i = 0; i < INSERT_BATCH; i++)
+		free(attributor.pending[i].sysmon_user);
 	return status;
 }
