@@ -17,9 +17,11 @@
  * by the largest file. A row ingest would never write (a source id or
  * number that is not an integer) leaves the whole case to SQL's window.
  *
- * The result is temp.gap_record_jump(id, number, next_number, next_id):
- * the record before each jump and the record after it, which
- * gap-log-integrity.c joins back to their rows.
+ * The result is temp.gap_record_jump(id, number, next_number, next_id,
+ * source_id): the record before each jump and the record after it, which
+ * gap-log-integrity.c joins back to their rows. Jumps go to the table as
+ * they are found (a hostile file may hold millions), and those of a file
+ * found out of order are deleted before it is read again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +38,6 @@ struct partition {
 	int		unordered;	/* its numbers went down: read again */
 };
 
-/* A jump found by the pass, kept until its file is known to be in order. */
-struct jump {
-	int64_t		id, number, next_number, next_id;
-	uint32_t	source;
-};
-
 /* A record of a file read on its own, to be sorted. */
 struct numbered {
 	int64_t		number, id;
@@ -50,8 +46,6 @@ struct numbered {
 
 struct jump_pass {
 	struct gap_context	*context;
-	struct jump		*jumps;
-	size_t			 jump_count, jump_allocated;
 	struct pair_map		 unordered;	/* (source, 0): files read again */
 	uint32_t		*unordered_sources;
 	size_t			 unordered_count, unordered_allocated;
@@ -68,7 +62,7 @@ struct jump_pass {
 static const char create_sql[] =
     "DROP TABLE IF EXISTS temp.gap_record_jump;"
     "CREATE TEMP TABLE gap_record_jump(id INTEGER, number INTEGER,"
-    "  next_number INTEGER, next_id INTEGER);";
+    "  next_number INTEGER, next_id INTEGER, source_id INTEGER);";
 
 static const char records_sql[] =
     "SELECT id, source_id, record_number, coalesce(record_number, record_id),"
@@ -83,8 +77,8 @@ static const char source_records_sql[] =
 
 /* SQL's window over the whole case, when a row is not what ingest writes. */
 static const char window_sql[] =
-    "INSERT INTO temp.gap_record_jump SELECT id, number, next_number, next_id"
-    " FROM (SELECT id, number, lead(number) OVER w AS next_number,"
+    "INSERT INTO temp.gap_record_jump SELECT id, number, next_number, next_id,"
+    " source_id FROM (SELECT id, source_id, number, lead(number) OVER w AS next_number,"
     "  lead(id) OVER w AS next_id FROM (SELECT e.id, e.source_id,"
     "   CASE WHEN e.record_number IS NULL THEN e.host END AS host_key,"
     "   CASE WHEN e.record_number IS NULL THEN e.channel END AS channel_key,"
@@ -180,23 +174,21 @@ mark_unordered(struct jump_pass *pass, uint32_t source)
 	return 0;
 }
 
-/* Keep a jump from (id, number) to (next_id, next_number). 0 or -1. */
+/* Store a jump from (id, number) to (next_id, next_number). 0, or -2 on an SQL error. */
 static int
 add_jump(struct jump_pass *pass, uint32_t source, int64_t id, int64_t number,
     int64_t next_number, int64_t next_id)
 {
-	struct jump	*jump;
+	int	step;
 
-	if (array_reserve(&pass->jumps, pass->jump_count, &pass->jump_allocated,
-	    sizeof(*pass->jumps)) == -1)
-		return -1;
-	jump = &pass->jumps[pass->jump_count++];
-	jump->source = source;
-	jump->id = id;
-	jump->number = number;
-	jump->next_number = next_number;
-	jump->next_id = next_id;
-	return 0;
+	sqlite3_bind_int64(pass->insert_jump, 1, id);
+	sqlite3_bind_int64(pass->insert_jump, 2, number);
+	sqlite3_bind_int64(pass->insert_jump, 3, next_number);
+	sqlite3_bind_int64(pass->insert_jump, 4, next_id);
+	sqlite3_bind_int64(pass->insert_jump, 5, source);
+	step = sqlite3_step(pass->insert_jump);
+	sqlite3_reset(pass->insert_jump);
+	return step == SQLITE_DONE ? 0 : -2;
 }
 
 /* 1 when next is more than one past number (no overflow on the way). */
@@ -206,7 +198,10 @@ is_jump(int64_t number, int64_t next)
 	return next > number && next - 1 > number;
 }
 
-/* One record in storage order. 0, -1 when out of memory, -3 for a row ingest never writes. */
+/*
+ * One record in storage order. 0, -1 when out of memory, -2 on an SQL
+ * error, -3 for a row ingest never writes.
+ */
 static int
 add_record(struct jump_pass *pass, sqlite3_stmt *row)
 {
@@ -282,55 +277,43 @@ read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
 		if (r->host_channel == r[-1].host_channel &&
 		    is_jump(r[-1].number, r->number) &&
 		    add_jump(pass, source, r[-1].id, r[-1].number, r->number,
-		    r->id) == -1)
-			return -1;
+		    r->id) == -2)
+			return -2;
 	}
 	return 0;
 }
 
-/* Every file whose numbers went down, one at a time. */
+/*
+ * Every file whose numbers went down, one at a time: drop what the pass
+ * stored for it, then read it again in order.
+ */
 static int
 read_unordered_sources(struct jump_pass *pass)
 {
-	sqlite3_stmt	*statement;
+	sqlite3_stmt	*records_statement = NULL, *forget = NULL;
 	struct numbered	*records = NULL;
-	size_t		 allocated = 0;
-	size_t		 i;
+	size_t		 allocated = 0, i;
 	int		 status = 0;
 
 	if (pass->unordered_count == 0)
 		return 0;
-	if (gap_prepare(pass->context, source_records_sql, &statement) == -1)
-		return -2;
-	for (i = 0; i < pass->unordered_count && status == 0; i++)
-		status = read_unordered_source(pass, statement,
-		    pass->unordered_sources[i], &records, &allocated);
-	free(records);
-	sqlite3_finalize(statement);
-	return status;
-}
-
-/* Write the kept jumps, but those of files the pass saw out of order. */
-static int
-store_jumps(struct jump_pass *pass, size_t first_reread)
-{
-	struct jump	*jump;
-	size_t		 i;
-	int		 step = SQLITE_DONE;
-
-	for (i = 0; i < pass->jump_count && step == SQLITE_DONE; i++) {
-		jump = &pass->jumps[i];
-		if (i < first_reread &&
-		    pair_map_get(&pass->unordered, pair(jump->source, 0)) != NULL)
-			continue;
-		sqlite3_bind_int64(pass->insert_jump, 1, jump->id);
-		sqlite3_bind_int64(pass->insert_jump, 2, jump->number);
-		sqlite3_bind_int64(pass->insert_jump, 3, jump->next_number);
-		sqlite3_bind_int64(pass->insert_jump, 4, jump->next_id);
-		step = sqlite3_step(pass->insert_jump);
-		sqlite3_reset(pass->insert_jump);
+	if (gap_prepare(pass->context, source_records_sql, &records_statement) == -1 ||
+	    gap_prepare(pass->context, "DELETE FROM temp.gap_record_jump"
+	    " WHERE source_id = ?1", &forget) == -1)
+		status = -2;
+	for (i = 0; i < pass->unordered_count && status == 0; i++) {
+		sqlite3_bind_int64(forget, 1, pass->unordered_sources[i]);
+		if (sqlite3_step(forget) != SQLITE_DONE)
+			status = -2;
+		sqlite3_reset(forget);
+		if (status == 0)
+			status = read_unordered_source(pass, records_statement,
+			    pass->unordered_sources[i], &records, &allocated);
 	}
-	return step == SQLITE_DONE ? 0 : -2;
+	free(records);
+	sqlite3_finalize(records_statement);
+	sqlite3_finalize(forget);
+	return status;
 }
 
 static void
@@ -341,7 +324,6 @@ jump_pass_free(struct jump_pass *pass)
 	pair_map_free(&pass->partition_index);
 	pair_map_free(&pass->unordered);
 	free(pass->partitions);
-	free(pass->jumps);
 	free(pass->unordered_sources);
 	sqlite3_finalize(pass->insert_jump);
 }
@@ -351,7 +333,6 @@ static int
 find_jumps(struct jump_pass *pass)
 {
 	sqlite3_stmt	*row;
-	size_t		 first_reread;
 	int		 step = SQLITE_DONE, status = 0;
 
 	if (gap_prepare(pass->context, records_sql, &row) == -1)
@@ -361,11 +342,8 @@ find_jumps(struct jump_pass *pass)
 	sqlite3_finalize(row);
 	if (status == 0 && step != SQLITE_DONE)
 		status = -2;
-	first_reread = pass->jump_count;
 	if (status == 0)
 		status = read_unordered_sources(pass);
-	if (status == 0)
-		status = store_jumps(pass, first_reread);
 	return status;
 }
 
@@ -379,7 +357,7 @@ gap_record_jumps(struct gap_context *context)
 	pass.context = context;
 	if (gap_exec(context, create_sql) == -1 ||
 	    gap_prepare(context, "INSERT INTO temp.gap_record_jump VALUES"
-	    " (?1, ?2, ?3, ?4)", &pass.insert_jump) == -1) {
+	    " (?1, ?2, ?3, ?4, ?5)", &pass.insert_jump) == -1) {
 		jump_pass_free(&pass);
 		return -1;
 	}
