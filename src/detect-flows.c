@@ -60,10 +60,17 @@ struct kept_flow {
 	int32_t		 outbound;
 };
 
-/* A key of a sweep and how many distinct values it has (up to the threshold). */
+/*
+ * A key of a sweep and how many distinct values it has (up to the
+ * threshold). Most keys have one to three values (a workstation reaches a
+ * server on one or two ports): those are kept here, and only further
+ * values go to the collector's seen map, a random access fewer per flow.
+ */
+#define KEY_VALUES	3
 struct sweep_key {
 	uint64_t	 pair;		/* (key1, key2) */
 	uint32_t	 distinct;
+	uint32_t	 values[KEY_VALUES];	/* the first distinct values */
 };
 
 /* One sweep detector's keys, counts and kept flows. */
@@ -73,7 +80,7 @@ struct sweep_collector {
 	struct pair_map	 key_numbers;	/* (key1, key2) -> key index */
 	struct sweep_key *keys;
 	size_t		 key_count, key_allocated;
-	struct pair_map	 seen;		/* (key index, value) pairs counted */
+	struct pair_map	 seen;		/* (key index, value) counted past KEY_VALUES */
 	struct kept_flow *kept;
 	size_t		 kept_count, kept_allocated;
 };
@@ -281,17 +288,27 @@ static int
 collector_count(struct sweep_collector *collector, uint32_t key1,
     uint32_t key2, uint32_t value)
 {
-	long	key = collector_key(collector, key1, key2);
-	int	added;
+	long		 key = collector_key(collector, key1, key2);
+	struct sweep_key *k;
+	uint32_t	 i;
+	int		 added;
 
 	if (key < 0)
 		return -1;
-	if (collector->keys[key].distinct >= collector->threshold)
+	k = &collector->keys[key];
+	if (k->distinct >= collector->threshold)
 		return 0;
+	for (i = 0; i < k->distinct && i < KEY_VALUES; i++)
+		if (k->values[i] == value)
+			return 0;
+	if (k->distinct < KEY_VALUES) {
+		k->values[k->distinct++] = value;
+		return 0;
+	}
 	if (pair_map_put(&collector->seen, pair((uint32_t)key, value), 0,
 	    &added) == NULL)
 		return -1;
-	collector->keys[key].distinct += added;
+	k->distinct += added;
 	return 0;
 }
 
