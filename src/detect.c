@@ -387,7 +387,7 @@ flows_prepare(sqlite3 *db)
 	    "CREATE TEMP TABLE detect_host_addresses (host TEXT, ip TEXT,"
 	    " PRIMARY KEY (host, ip)) WITHOUT ROWID;"
 	    "INSERT OR IGNORE INTO temp.detect_host_addresses"
-	    " SELECT DISTINCT host, local_ip FROM network_events"
+	    " SELECT host, local_ip FROM network_events"
 	    " WHERE host IS NOT NULL AND local_ip IS NOT NULL AND local_ip <> ''"
 	    " AND (direction = 'outbound' OR action IN ('listen', 'listen_blocked',"
 	    " 'bind', 'bind_blocked'));"
