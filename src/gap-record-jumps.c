@@ -61,8 +61,10 @@ struct jump_pass {
 
 static const char create_sql[] =
     "DROP TABLE IF EXISTS temp.gap_record_jump;"
+    "DROP TABLE IF EXISTS temp.gap_reread_source;"
     "CREATE TEMP TABLE gap_record_jump(id INTEGER, number INTEGER,"
-    "  next_number INTEGER, next_id INTEGER, source_id INTEGER);";
+    "  next_number INTEGER, next_id INTEGER, source_id INTEGER);"
+    "CREATE TEMP TABLE gap_reread_source(source_id INTEGER PRIMARY KEY);";
 
 static const char records_sql[] =
     "SELECT id, source_id, record_number, coalesce(record_number, record_id),"
@@ -284,35 +286,54 @@ read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
 }
 
 /*
- * Every file whose numbers went down, one at a time: drop what the pass
- * stored for it, then read it again in order.
+ * Drop what the pass stored for the files whose numbers went down, in one
+ * sweep of the jumps found. Returns 0 or -2.
+ */
+static int
+forget_unordered_sources(struct jump_pass *pass)
+{
+	sqlite3_stmt	*note;
+	size_t		 i;
+	int		 step = SQLITE_DONE;
+
+	if (gap_prepare(pass->context, "INSERT OR IGNORE INTO"
+	    " temp.gap_reread_source VALUES (?1)", &note) == -1)
+		return -2;
+	for (i = 0; i < pass->unordered_count && step == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(note, 1, pass->unordered_sources[i]);
+		step = sqlite3_step(note);
+		sqlite3_reset(note);
+	}
+	sqlite3_finalize(note);
+	if (step != SQLITE_DONE || gap_exec(pass->context, "DELETE FROM"
+	    " temp.gap_record_jump WHERE source_id IN"
+	    " (SELECT source_id FROM temp.gap_reread_source)") == -1)
+		return -2;
+	return 0;
+}
+
+/*
+ * Every file whose numbers went down: drop what the pass stored for it,
+ * then read it again in order, one file at a time.
  */
 static int
 read_unordered_sources(struct jump_pass *pass)
 {
-	sqlite3_stmt	*records_statement = NULL, *forget = NULL;
+	sqlite3_stmt	*statement;
 	struct numbered	*records = NULL;
 	size_t		 allocated = 0, i;
-	int		 status = 0;
+	int		 status;
 
 	if (pass->unordered_count == 0)
 		return 0;
-	if (gap_prepare(pass->context, source_records_sql, &records_statement) == -1 ||
-	    gap_prepare(pass->context, "DELETE FROM temp.gap_record_jump"
-	    " WHERE source_id = ?1", &forget) == -1)
-		status = -2;
-	for (i = 0; i < pass->unordered_count && status == 0; i++) {
-		sqlite3_bind_int64(forget, 1, pass->unordered_sources[i]);
-		if (sqlite3_step(forget) != SQLITE_DONE)
-			status = -2;
-		sqlite3_reset(forget);
-		if (status == 0)
-			status = read_unordered_source(pass, records_statement,
-			    pass->unordered_sources[i], &records, &allocated);
-	}
+	if ((status = forget_unordered_sources(pass)) != 0 ||
+	    gap_prepare(pass->context, source_records_sql, &statement) == -1)
+		return -2;
+	for (i = 0; i < pass->unordered_count && status == 0; i++)
+		status = read_unordered_source(pass, statement,
+		    pass->unordered_sources[i], &records, &allocated);
 	free(records);
-	sqlite3_finalize(records_statement);
-	sqlite3_finalize(forget);
+	sqlite3_finalize(statement);
 	return status;
 }
 

@@ -332,6 +332,7 @@ static const char spans_sql[] =
 static const char cleanup_sql[] =
     "DROP TABLE IF EXISTS temp.gap_log_sums;"
     "DROP TABLE IF EXISTS temp.gap_record_jump;"
+    "DROP TABLE IF EXISTS temp.gap_reread_source;"
     "DROP TABLE IF EXISTS temp.gap_host_traffic;"
     "DROP TABLE IF EXISTS temp.gap_host_ip;"
     "DROP TABLE IF EXISTS temp.gap_unique_ip;"
