@@ -57,7 +57,7 @@
 #define SANDBOX_MAX_CRASHES	100
 #define SANDBOX_MAX_CRASHES_ENV	"WFPSIFT_LIBEVTX_MAX_CRASHES"
 #define SANDBOX_TIMEOUT_ENV	"WFPSIFT_LIBEVTX_TIMEOUT"
-/* A test hook: "segv:I,J" or "hang:I" makes the worker fail on those indexes. */
+/* A test hook: "segv:I,J" or "hang:I" fails those indexes; "openfail" fails opens. */
 #define WORKER_FAULT_ENV	"WFPSIFT_TEST_LIBEVTX_FAULT"
 #define NO_STRING		UINT32_MAX
 #define WORKER_ENV		"WFPSIFT_LIBEVTX_WORKER"
@@ -305,6 +305,27 @@ injected_fault(const char *spec, long index)
 }
 
 /*
+ * The test hook's "openfail": libevtx is said to fail to open any path
+ * holding "openfail", so tests reach that path without a file libevtx
+ * rejects after wfpsift's own checks accepted it. 1 when it applies.
+ */
+static int
+injected_open_failure(const char *spec, const char *path,
+    struct decode_problem *problem)
+{
+	if (spec == NULL || strcmp(spec, "openfail") != 0 ||
+	    strstr(path, "openfail") == NULL)
+		return 0;
+	problem->kind = "file";
+	problem->record_index = -1;
+	problem->record_id = -1;
+	problem->chunk = -1;
+	snprintf(problem->message, sizeof(problem->message),
+	    "libevtx cannot open the file (test hook)");
+	return 1;
+}
+
+/*
  * Read the next path from the parent into a reused buffer; NULL when the
  * parent has closed its end (the worker's cue to exit) or sent nonsense.
  */
@@ -349,7 +370,8 @@ serve_file(const char *path, int socket, const char *fault)
 	int			 opened, result = -1;
 
 	memset(&problem, 0, sizeof(problem));
-	if (libevtx_xml_inprocess_decoder.open(path, &decoder, &problem) == -1) {
+	if (injected_open_failure(fault, path, &problem) ||
+	    libevtx_xml_inprocess_decoder.open(path, &decoder, &problem) == -1) {
 		opened = OPEN_FAILED;
 		if (send_all(socket, &opened, sizeof(opened)) == -1 ||
 		    send_reply(socket, OPEN_FAILED, NULL, &problem) == -1)
@@ -557,6 +579,26 @@ pool_take(struct decoder *decoder)
 	return taken;
 }
 
+/* Put decoder's worker, waiting for a path, in the pool, or stop it when full. */
+static void
+pool_keep(struct decoder *decoder)
+{
+	int	kept = 0;
+
+	pthread_once(&pool_exit_once, register_pool_exit);
+	pthread_mutex_lock(&pool_lock);
+	if (pool_count < IDLE_WORKERS) {
+		pool[pool_count].child = decoder->child;
+		pool[pool_count++].socket = decoder->socket;
+		kept = 1;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (kept)
+		decoder->child = 0;
+	else
+		stop_child(decoder, 0);
+}
+
 /*
  * Keep decoder's worker for another file: it closes this one and waits.
  * A worker that cannot be told, or finds the pool full, is stopped.
@@ -565,22 +607,11 @@ static void
 pool_release(struct decoder *decoder)
 {
 	long	next = NEXT_FILE;
-	int	kept = 0;
 
 	if (decoder->child == 0)
 		return;
-	if (send_all(decoder->socket, &next, sizeof(next)) == 0) {
-		pthread_once(&pool_exit_once, register_pool_exit);
-		pthread_mutex_lock(&pool_lock);
-		if (pool_count < IDLE_WORKERS) {
-			pool[pool_count].child = decoder->child;
-			pool[pool_count++].socket = decoder->socket;
-			kept = 1;
-		}
-		pthread_mutex_unlock(&pool_lock);
-	}
-	if (kept)
-		decoder->child = 0;
+	if (send_all(decoder->socket, &next, sizeof(next)) == 0)
+		pool_keep(decoder);
 	else
 		stop_child(decoder, 0);
 }
@@ -722,7 +753,7 @@ start_child(struct decoder *decoder, struct decode_problem *problem)
 	else if (result == 0 &&
 	    (result = receive_all(decoder->socket, &reply, sizeof(reply), timeout)) == 0 &&
 	    (result = receive_payload(decoder, reply.payload_size, timeout)) == 0) {
-		pool_release(decoder);
+		pool_keep(decoder);	/* it waits for the next path already */
 		set_problem(problem, known_kind(reply.kind), -1,
 		    decoder->payload + (reply.payload_size >= 4 ? 4 : 0));
 		return -1;

@@ -141,6 +141,17 @@ text_compare(const struct text_table *table, uint32_t a, uint32_t b)
 	return (left->length > right->length) - (left->length < right->length);
 }
 
+/*
+ * The first slot of a pair: both halves folded together before the
+ * multiply, so pairs that differ only in their first number (a file and
+ * 0, a source and many destinations) still spread over the table.
+ */
+static size_t
+pair_slot(uint64_t key, size_t mask)
+{
+	return (size_t)(((key ^ key >> 32) * 0x9e3779b97f4a7c15ULL) >> 20) & mask;
+}
+
 /* Double a pair map's room and place every pair again. Returns 0 or -1. */
 static int
 pair_map_grow(struct pair_map *map)
@@ -160,7 +171,7 @@ pair_map_grow(struct pair_map *map)
 	for (i = 0; map->keys != NULL && i <= map->mask; i++) {
 		if (map->keys[i] == EMPTY_SLOT)
 			continue;
-		slot = (size_t)((map->keys[i] * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
+		slot = pair_slot(map->keys[i], size - 1);
 		while (keys[slot] != EMPTY_SLOT)
 			slot = (slot + 1) & (size - 1);
 		keys[slot] = map->keys[i];
@@ -187,7 +198,7 @@ pair_map_put(struct pair_map *map, uint64_t key, uint32_t value, int *added)
 	if ((map->keys == NULL || map->count * 2 >= map->mask) &&
 	    pair_map_grow(map) == -1)
 		return NULL;
-	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
+	slot = pair_slot(key, map->mask);
 	while (map->keys[slot] != EMPTY_SLOT && map->keys[slot] != key)
 		slot = (slot + 1) & map->mask;
 	if (map->keys[slot] == EMPTY_SLOT) {
@@ -207,7 +218,7 @@ pair_map_get(const struct pair_map *map, uint64_t key)
 
 	if (map->keys == NULL)
 		return NULL;
-	slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & map->mask;
+	slot = pair_slot(key, map->mask);
 	while (map->keys[slot] != EMPTY_SLOT) {
 		if (map->keys[slot] == key)
 			return &map->values[slot];

@@ -90,7 +90,7 @@ count_workers() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=execve -o "$TEST_TMP/$name.trace" \
 	    "$WFPSIFT" ingest -j 1 --decoder libevtx-xml -d "$TEST_TMP/$name.db" "$@" \
 	    >/dev/null 2>"$TEST_TMP/$name.err"
-	is $? 0 "$name: the run ends well"
+	is $? "${want_status:-0}" "$name: the run ends as it should (exit ${want_status:-0})"
 	started=$(grep -c 'execve("/proc/self/exe"' "$TEST_TMP/$name.trace")
 }
 
@@ -116,8 +116,16 @@ if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
 	    "reuse-crash: the errors are the crashed record and its chunk's gap"
 	is "$(sql "$TEST_TMP/reuse-crash.db" "SELECT count(*) FROM events")" "$records" \
 	    "reuse-crash: every other record of the three files is read"
+	# A file libevtx will not open leaves its worker waiting for the next.
+	cp "$TESTDATA/sysmon.evtx" "$TEST_TMP/openfail.evtx"
+	WFPSIFT_TEST_LIBEVTX_FAULT=openfail want_status=1 count_workers \
+	    reuse-openfail "$TEST_TMP/openfail.evtx" $after
+	is "$started" 1 "reuse-openfail: a file libevtx cannot open costs no worker"
+	is "$(sql "$TEST_TMP/reuse-openfail.db" "SELECT count(*) FROM events")" \
+	    "$(sql "$TEST_TMP/fast-after.db" "SELECT count(*) FROM events")" \
+	    "reuse-openfail: the two files after it are read whole"
 else
-	skip 7 "strace cannot run here"
+	skip 10 "strace cannot run here"
 fi
 
 for f in "$TEST_TMP"/*.err; do
