@@ -10,23 +10,27 @@
  * after a full log, ending with a clear, or spanning a record-number jump
  * is already another gap.
  *
- * One pass reads every live record's (host, channel, time) in order (one
- * sort of those few columns): each log's count, its minute steps and its
- * long silences are gathered as it streams past, and only the silences
- * long enough are read back from their records and checked against the
- * other gaps. No join ever meets every record.
+ * One pass reads every live record's (host, channel, time) in host and
+ * time order, which the events_by_host_time index gives without a sort;
+ * a host's logs are followed side by side as its records stream past
+ * (each log's count, its minute steps and its long silences), and judged
+ * in channel order when the host ends, as a sort by host and channel
+ * would have met them. Only the silences long enough are read back from
+ * their records and checked against the other gaps. No join ever meets
+ * every record.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gap.h"
+#include "text-table.h"
 #include "util.h"
 
-/* Every live record in log order. */
+/* Every live record in host and time order: the events_by_host_time index. */
 static const char scan_sql[] =
     "SELECT host, channel, time_unix_us, id FROM events"
     " WHERE recovered = 0 AND host IS NOT NULL AND time_unix_us IS NOT NULL"
-    " ORDER BY host, channel, time_unix_us, id";
+    " ORDER BY host, time_unix_us, id";
 
 /* What makes a long silence another gap's, and its two records' times. */
 static const char check_sql[] =
@@ -47,7 +51,9 @@ struct silence {
 
 /* One log (host and channel) as it streams past. */
 struct log_pass {
-	char		*host, *channel;
+	const char	*host;			/* the host's, in host_pass */
+	const char	*channel;		/* interned; NULL for no channel */
+	uint32_t	 channel_number;
 	int64_t		 count;
 	int64_t		 last_us, last_id, last_minute;
 	int64_t		*steps;			/* minutes between minutes with events */
@@ -56,16 +62,19 @@ struct log_pass {
 	size_t		 silence_count, silence_alloc;
 };
 
-/* Forget the current log; keep the arrays for the next one. */
-static void
-log_reset(struct log_pass *log)
-{
-	free(log->host);
-	free(log->channel);
-	log->host = log->channel = NULL;
-	log->count = 0;
-	log->step_count = log->silence_count = 0;
-}
+/* One host's logs, side by side; the arrays are kept for the next host. */
+struct host_pass {
+	char		*host;
+	struct log_pass	*logs;
+	size_t		 log_count, log_alloc;
+	size_t		 log_made;		/* logs whose arrays are set up */
+	uint32_t	*log_of_channel;	/* channel number -> log index + 1 */
+	size_t		 channel_alloc;
+	struct text_table channels;
+	uint32_t	 last_channel;		/* the previous row's */
+	size_t		 last_log;
+	int		 failed;		/* out of memory */
+};
 
 static int
 compare_steps(const void *left, const void *right)
@@ -75,29 +84,72 @@ compare_steps(const void *left, const void *right)
 	return (a > b) - (a < b);
 }
 
-/* 1 when a text column equals a kept text; NULL equals only NULL. */
+/* The context of sort_logs (qsort passes none). */
+static const struct text_table	*sort_channels;
+
+/* Logs in channel order, as SQL's BINARY collation sorts them: NULL first. */
 static int
-same_text(const char *kept, const unsigned char *column)
+compare_logs(const void *left, const void *right)
 {
-	if (kept == NULL || column == NULL)
-		return kept == NULL && column == NULL;
-	return strcmp(kept, (const char *)column) == 0;
+	const struct log_pass	*a = left, *b = right;
+
+	return text_compare(sort_channels, a->channel_number, b->channel_number);
 }
 
-/* Start a new log at the current row. 0 or -1. */
+/* Room for channel number in log_of_channel, new entries zero. 0 or -1. */
 static int
-log_start(struct log_pass *log, sqlite3_stmt *scan)
+reserve_channel(struct host_pass *pass, uint32_t number)
 {
-	const unsigned char	*host = sqlite3_column_text(scan, 0);
-	const unsigned char	*channel = sqlite3_column_text(scan, 1);
+	size_t	old = pass->channel_alloc;
 
-	log_reset(log);
-	if ((log->host = strdup((const char *)host)) == NULL)
+	if (number < old)
+		return 0;
+	if (array_reserve(&pass->log_of_channel, number, &pass->channel_alloc,
+	    sizeof(*pass->log_of_channel)) == -1)
 		return -1;
-	if (channel != NULL &&
-	    (log->channel = strdup((const char *)channel)) == NULL)
-		return -1;
+	memset(pass->log_of_channel + old, 0,
+	    (pass->channel_alloc - old) * sizeof(*pass->log_of_channel));
 	return 0;
+}
+
+/*
+ * The log of the current row's channel, started if new. Channels are
+ * compared as C strings, as the checks bind them. NULL when out of memory.
+ */
+static struct log_pass *
+host_log(struct host_pass *pass, const unsigned char *channel)
+{
+	struct log_pass	*log;
+	uint32_t	 number = NO_TEXT;
+
+	if (channel != NULL && (number = text_intern(&pass->channels, channel,
+	    (int)strlen((const char *)channel), &pass->failed)) == NO_TEXT)
+		return NULL;
+	if (pass->log_count > 0 && number == pass->last_channel)
+		return &pass->logs[pass->last_log];
+	if (reserve_channel(pass, number) == -1)
+		return NULL;
+	if (pass->log_of_channel[number] == 0) {
+		if (array_reserve(&pass->logs, pass->log_count, &pass->log_alloc,
+		    sizeof(*pass->logs)) == -1)
+			return NULL;
+		log = &pass->logs[pass->log_count];
+		/* A log past those of earlier hosts has no arrays yet. */
+		if (pass->log_count == pass->log_made) {
+			memset(log, 0, sizeof(*log));
+			pass->log_made++;
+		}
+		log->host = pass->host;
+		log->channel = number == NO_TEXT ? NULL :
+		    pass->channels.texts[number].bytes;
+		log->channel_number = number;
+		log->count = 0;
+		log->step_count = log->silence_count = 0;
+		pass->log_of_channel[number] = (uint32_t)++pass->log_count;
+	}
+	pass->last_channel = number;
+	pass->last_log = pass->log_of_channel[number] - 1;
+	return &pass->logs[pass->last_log];
 }
 
 /* Take the current row into its log: count, minute step, silence. 0 or -1. */
@@ -213,44 +265,87 @@ log_finish(struct gap_context *context, sqlite3_stmt *check,
 	return 0;
 }
 
-/* Stream the records, one log after another. */
+/* A host's records have all passed: judge its logs in channel order. */
 static int
-scan_logs(struct gap_context *context, sqlite3_stmt *scan, sqlite3_stmt *check,
-    struct log_pass *log)
+host_finish(struct gap_context *context, sqlite3_stmt *check,
+    struct host_pass *pass)
 {
-	int	step;
+	size_t	i;
+	int	status = 0;
+
+	sort_channels = &pass->channels;
+	qsort(pass->logs, pass->log_count, sizeof(*pass->logs), compare_logs);
+	for (i = 0; i < pass->log_count && status == 0; i++)
+		status = log_finish(context, check, &pass->logs[i]);
+	for (i = 0; i < pass->log_count; i++)
+		pass->log_of_channel[pass->logs[i].channel_number] = 0;
+	pass->log_count = 0;
+	free(pass->host);
+	pass->host = NULL;
+	return status;
+}
+
+/* 1 when the current row belongs to another host than the one passing. */
+static int
+host_changes(const struct host_pass *pass, const unsigned char *host)
+{
+	return pass->host == NULL || strcmp(pass->host, (const char *)host) != 0;
+}
+
+/* Stream the records, one host after another, each host's logs side by side. */
+static int
+scan_hosts(struct gap_context *context, sqlite3_stmt *scan, sqlite3_stmt *check,
+    struct host_pass *pass)
+{
+	const unsigned char	*host;
+	struct log_pass		*log;
+	int			 step;
 
 	while ((step = sqlite3_step(scan)) == SQLITE_ROW) {
-		if (log->host == NULL || !same_text(log->host,
-		    sqlite3_column_text(scan, 0)) || !same_text(log->channel,
-		    sqlite3_column_text(scan, 1))) {
-			if (log_finish(context, check, log) == -1)
+		host = sqlite3_column_text(scan, 0);
+		if (host_changes(pass, host)) {
+			if (host_finish(context, check, pass) == -1)
 				return -1;
-			if (log_start(log, scan) == -1)
+			if ((pass->host = strdup((const char *)host)) == NULL)
 				return gap_error(context, "out of memory");
 		}
-		if (log_add(context, log, scan) == -1)
+		if ((log = host_log(pass, sqlite3_column_text(scan, 1))) == NULL ||
+		    log_add(context, log, scan) == -1)
 			return gap_error(context, "out of memory");
 	}
 	if (step != SQLITE_DONE)
 		return gap_sql_error(context, "looking for silences");
-	return log_finish(context, check, log);
+	return host_finish(context, check, pass);
+}
+
+/* Free what the pass kept. */
+static void
+host_pass_free(struct host_pass *pass)
+{
+	size_t	i;
+
+	for (i = 0; i < pass->log_made; i++) {
+		free(pass->logs[i].steps);
+		free(pass->logs[i].silences);
+	}
+	free(pass->logs);
+	free(pass->log_of_channel);
+	free(pass->host);
+	text_table_free(&pass->channels);
 }
 
 int
 gap_time_gaps(struct gap_context *context)
 {
-	sqlite3_stmt	*scan = NULL, *check = NULL;
-	struct log_pass	 log;
-	int		 status = -1;
+	sqlite3_stmt		*scan = NULL, *check = NULL;
+	struct host_pass	 pass;
+	int			 status = -1;
 
-	memset(&log, 0, sizeof(log));
+	memset(&pass, 0, sizeof(pass));
 	if (gap_prepare(context, scan_sql, &scan) == 0 &&
 	    gap_prepare(context, check_sql, &check) == 0)
-		status = scan_logs(context, scan, check, &log);
-	log_reset(&log);
-	free(log.steps);
-	free(log.silences);
+		status = scan_hosts(context, scan, check, &pass);
+	host_pass_free(&pass);
 	sqlite3_finalize(scan);
 	sqlite3_finalize(check);
 	return status;

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 17
+plan 19
 
 CASE="$TEST_TMP/integrity.db"
 {
@@ -183,6 +183,39 @@ sql "$TEST_TMP/odd.db" "UPDATE events SET source_id = 'gap'
 "$WFPSIFT" gaps -q -d "$TEST_TMP/odd.db" > /dev/null 2>&1
 is "$(record_gaps "$TEST_TMP/odd.db")" "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
     "a source id ingest never writes ('gap'): SQL's window judges the case, the same gap"
+
+# --- each log of a host keeps its own silences, however its records
+# interleave with the host's other logs: TWO01's Security log is silent
+# from 10:00 to 15:00 while its System log goes on every 10 minutes, and
+# TWO02's System log is silent while its Security log goes on, and while
+# another log (System2) has events in the silence: two logs, not one.
+TWO="$TEST_TMP/two-logs.db"
+{
+	steady two1.evtx TWO01 10.0.1.30
+	echo "DELETE FROM spec WHERE host = 'TWO01' AND t > '2026-11-02 10:00:00' AND t < '2026-11-02 15:00:00';"
+	steady two2.evtx TWO02 10.0.1.31
+	cat <<'SQL'
+INSERT INTO spec(source, host, t, event_id, channel, provider)
+  SELECT 'system1.evtx', 'TWO01', datetime('2026-11-02 08:03:00', '+' || (k * 10) || ' minutes'),
+    7036, 'System', 'Service Control Manager' FROM series WHERE k <= 60;
+INSERT INTO spec(source, host, t, event_id, channel, provider)
+  SELECT CASE WHEN k BETWEEN 12 AND 41 THEN 'other.evtx' ELSE 'system2.evtx' END,
+    'TWO02', datetime('2026-11-02 08:03:00', '+' || (k * 10) || ' minutes'),
+    7036, CASE WHEN k BETWEEN 12 AND 41 THEN 'System2' ELSE 'System' END,
+    'Service Control Manager' FROM series WHERE k <= 60 AND NOT (k BETWEEN 12 AND 19)
+    AND NOT (k BETWEEN 31 AND 41);
+SQL
+} | make_case "$TWO"
+"$WFPSIFT" gaps -q -d "$TWO" > /dev/null 2>&1
+is "$(sql "$TWO" "SELECT host, substr(first_time, 1, 19), substr(last_time, 1, 19)
+    FROM gaps WHERE kind = 'time_gap' ORDER BY id")" \
+    "TWO01|2026-11-02T10:00:00|2026-11-02T15:00:00
+TWO02|2026-11-02T09:53:00|2026-11-02T15:03:00" \
+    "a silent log is found while the host's other log goes on"
+is "$(sql "$TWO" "SELECT substr(summary, 1, 24) FROM gaps WHERE kind = 'time_gap' ORDER BY id")" \
+    "The Security log on TWO0
+The System log on TWO02 " \
+    "and each names its own channel"
 
 # --- thresholds are options
 "$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null
