@@ -6,12 +6,17 @@
  * and destination, or source and service), one sort of nearly every
  * network event per detector: half of detect's time on a large case. Most
  * keys can never fire: a source that reaches one destination on six ports
- * in the whole case cannot sweep fifteen. So the first pass counts, per
- * key, the distinct values (ports, or destinations) it ever has, and stops
- * counting at the threshold; the second pass keeps the flows of the keys
+ * in the whole case cannot sweep fifteen. So the records are read from
+ * SQLite once, into a scratch file of fixed-size flows (in TMPDIR, gone
+ * when detect ends), and that file is read twice: the first pass counts,
+ * per key, the distinct values (ports, or destinations) it ever has, and
+ * stops counting at the threshold; the second keeps the flows of the keys
  * that reached it, and only those are sorted, in memory. A key that
  * reaches the threshold over the whole case may still never reach it
  * within a window: the detector's own window walk decides, as before.
+ * The same read collects the hosts' own addresses (below), which the
+ * flows need before either pass, and fills temp.detect_host_addresses
+ * for the finding descriptions.
  *
  * A flow is what temp.detect_flows (detect.c) makes of a record, worked
  * out here in C: an outbound record's source is its host's local address;
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detector.h"
 #include "text-table.h"
@@ -49,6 +55,18 @@ struct flow {
 	int		 port_known;
 	int		 protocol;
 	int		 outbound;
+};
+
+/*
+ * A record as the read from SQLite leaves it in the scratch file: which
+ * side is the source waits until every host's own addresses are known.
+ */
+struct raw_flow {
+	int64_t		 id, time_us;
+	int64_t		 local_port, remote_port;
+	uint32_t	 host, local, remote;	/* text numbers */
+	int32_t		 protocol;		/* -1 for none */
+	uint8_t		 outbound, local_known, remote_known, unused;
 };
 
 /* A kept flow of one key, until its group is handed to the detector. */
@@ -90,6 +108,8 @@ struct sweep_flows {
 	struct pair_map		 host_addresses;	/* (host, ip) */
 	struct sweep_collector	 sweeps[SWEEP_KINDS];
 	int			 internal_only;
+	FILE			*scratch;		/* the raw flows, in id order */
+	size_t			 scratch_count;
 	int			 failed;		/* out of memory */
 };
 
@@ -116,30 +136,6 @@ text_scope(struct text_table *table, uint32_t number)
 	return (enum text_scope)text->mark;
 }
 
-/* Read temp.detect_host_addresses (flows_prepare) into a set. */
-static int
-load_host_addresses(sqlite3 *db, struct sweep_flows *flows)
-{
-	sqlite3_stmt	*statement;
-	uint32_t	 host, ip;
-	int		 status, added;
-
-	if (sqlite3_prepare_v2(db, "SELECT host, ip FROM temp.detect_host_addresses",
-	    -1, &statement, NULL) != SQLITE_OK)
-		return -1;
-	while ((status = sqlite3_step(statement)) == SQLITE_ROW && !flows->failed) {
-		host = text_intern(&flows->texts, sqlite3_column_text(statement, 0),
-		    sqlite3_column_bytes(statement, 0), &flows->failed);
-		ip = text_intern(&flows->texts, sqlite3_column_text(statement, 1),
-		    sqlite3_column_bytes(statement, 1), &flows->failed);
-		if (!flows->failed && pair_map_put(&flows->host_addresses,
-		    pair(host, ip), 0, &added) == NULL)
-			flows->failed = 1;
-	}
-	sqlite3_finalize(statement);
-	return status == SQLITE_DONE || flows->failed ? 0 : -1;
-}
-
 /* 1 when ip is one of host's own addresses (NULLs never are). */
 static int
 host_has_address(const struct sweep_flows *flows, uint32_t host, uint32_t ip)
@@ -149,13 +145,80 @@ host_has_address(const struct sweep_flows *flows, uint32_t host, uint32_t ip)
 	return pair_map_get(&flows->host_addresses, pair(host, ip)) != NULL;
 }
 
-/* The rows of the scan; each becomes a flow in read_flow(). */
+/*
+ * The one read of network_events. Which rows are flows, and which name
+ * a host's own address, is decided in C (row_is_flow, row_names_own_address):
+ * asked in SQL, the tests cost more than the read itself.
+ */
 static const char flow_sql[] =
-    "SELECT id, time_unix_us, protocol, direction = 'outbound', host,"
-    " local_ip, local_port, remote_ip, remote_port FROM network_events"
-    " WHERE direction IN ('inbound', 'outbound')"
-    " AND action IN ('allowed', 'blocked', 'dropped', 'connection')"
-    " AND time_unix_us IS NOT NULL";
+    "SELECT id, time_unix_us, protocol, host, local_ip, local_port,"
+    " remote_ip, remote_port, direction, action FROM network_events";
+
+enum flow_column {
+	COLUMN_ID, COLUMN_TIME, COLUMN_PROTOCOL, COLUMN_HOST, COLUMN_LOCAL_IP,
+	COLUMN_LOCAL_PORT, COLUMN_REMOTE_IP, COLUMN_REMOTE_PORT,
+	COLUMN_DIRECTION, COLUMN_ACTION
+};
+
+/*
+ * 1 when a column is the text word, as SQL's column = 'word' is true:
+ * a text (not a blob or NULL) of the same bytes. Asks the column's type
+ * first, before any conversion.
+ */
+static int
+column_is(sqlite3_stmt *statement, int column, const char *word)
+{
+	size_t	length = strlen(word);
+
+	return sqlite3_column_type(statement, column) == SQLITE_TEXT &&
+	    (size_t)sqlite3_column_bytes(statement, column) == length &&
+	    memcmp(sqlite3_column_text(statement, column), word, length) == 0;
+}
+
+/* 1 when the column is one of words (NULL-terminated), as SQL's IN. */
+static int
+column_in(sqlite3_stmt *statement, int column, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (column_is(statement, column, *words))
+			return 1;
+	return 0;
+}
+
+static const char *const flow_actions[] = { "allowed", "blocked", "dropped",
+    "connection", NULL };
+static const char *const own_address_actions[] = { "listen", "listen_blocked",
+    "bind", "bind_blocked", NULL };
+
+/*
+ * A flow, as temp.detect_flows (detect.c) takes rows: direction IN
+ * ('inbound', 'outbound') AND action IN ('allowed', 'blocked', 'dropped',
+ * 'connection') AND time_unix_us IS NOT NULL.
+ */
+static int
+row_is_flow(sqlite3_stmt *statement, int outbound)
+{
+	return (outbound || column_is(statement, COLUMN_DIRECTION, "inbound")) &&
+	    column_in(statement, COLUMN_ACTION, flow_actions) &&
+	    sqlite3_column_type(statement, COLUMN_TIME) != SQLITE_NULL;
+}
+
+/*
+ * The local address is one of the host's own: host IS NOT NULL AND
+ * local_ip IS NOT NULL AND local_ip <> '' AND (direction = 'outbound' OR
+ * action IN ('listen', 'listen_blocked', 'bind', 'bind_blocked')). A
+ * blob is never equal to the empty text.
+ */
+static int
+row_names_own_address(sqlite3_stmt *statement, int outbound)
+{
+	int	type = sqlite3_column_type(statement, COLUMN_LOCAL_IP);
+
+	return sqlite3_column_type(statement, COLUMN_HOST) != SQLITE_NULL &&
+	    type != SQLITE_NULL && !(type == SQLITE_TEXT &&
+	    sqlite3_column_bytes(statement, COLUMN_LOCAL_IP) == 0) &&
+	    (outbound || column_in(statement, COLUMN_ACTION, own_address_actions));
+}
 
 /* An integer column, with known cleared for SQL NULL. */
 static int64_t
@@ -165,34 +228,83 @@ integer_column(sqlite3_stmt *statement, int column, int *known)
 	return sqlite3_column_int64(statement, column);
 }
 
-/* Make a flow of the current row: which side is the source, which port. */
-static void
-read_flow(struct sweep_flows *flows, sqlite3_stmt *statement, struct flow *flow)
+/* The number of a text column's text. */
+static uint32_t
+text_column(struct sweep_flows *flows, sqlite3_stmt *statement, int column)
 {
-	uint32_t	host, local, remote;
-	int64_t		local_port, remote_port;
-	int		local_known, remote_known, protocol_known, forward;
+	return text_intern(&flows->texts, sqlite3_column_text(statement, column),
+	    sqlite3_column_bytes(statement, column), &flows->failed);
+}
 
-	flow->id = sqlite3_column_int64(statement, 0);
-	flow->time_us = sqlite3_column_int64(statement, 1);
-	flow->protocol = (int)integer_column(statement, 2, &protocol_known);
-	if (!protocol_known)
-		flow->protocol = -1;
-	flow->outbound = sqlite3_column_int(statement, 3);
-	host = text_intern(&flows->texts, sqlite3_column_text(statement, 4),
-	    sqlite3_column_bytes(statement, 4), &flows->failed);
-	local = text_intern(&flows->texts, sqlite3_column_text(statement, 5),
-	    sqlite3_column_bytes(statement, 5), &flows->failed);
-	local_port = integer_column(statement, 6, &local_known);
-	remote = text_intern(&flows->texts, sqlite3_column_text(statement, 7),
-	    sqlite3_column_bytes(statement, 7), &flows->failed);
-	remote_port = integer_column(statement, 8, &remote_known);
-	forward = flow->outbound || (!host_has_address(flows, host, local) &&
-	    host_has_address(flows, host, remote));
-	flow->source = forward ? local : remote;
-	flow->destination = forward ? remote : local;
-	flow->port = forward ? remote_port : local_port;
-	flow->port_known = forward ? remote_known : local_known;
+/* The current row as a raw flow. */
+static void
+read_raw_flow(struct sweep_flows *flows, sqlite3_stmt *statement, int outbound,
+    struct raw_flow *raw)
+{
+	int	known;
+
+	memset(raw, 0, sizeof(*raw));
+	raw->id = sqlite3_column_int64(statement, COLUMN_ID);
+	raw->time_us = sqlite3_column_int64(statement, COLUMN_TIME);
+	raw->protocol = (int32_t)integer_column(statement, COLUMN_PROTOCOL, &known);
+	if (!known)
+		raw->protocol = -1;
+	raw->outbound = (uint8_t)outbound;
+	raw->host = text_column(flows, statement, COLUMN_HOST);
+	raw->local = text_column(flows, statement, COLUMN_LOCAL_IP);
+	raw->local_port = integer_column(statement, COLUMN_LOCAL_PORT, &known);
+	raw->local_known = (uint8_t)known;
+	raw->remote = text_column(flows, statement, COLUMN_REMOTE_IP);
+	raw->remote_port = integer_column(statement, COLUMN_REMOTE_PORT, &known);
+	raw->remote_known = (uint8_t)known;
+}
+
+/*
+ * Note the host's own address of the current row, in the set and, the
+ * first time, in temp.detect_host_addresses (bound as read, so the table
+ * holds what an INSERT ... SELECT would). 0, or -1 on an SQL error.
+ */
+static int
+note_own_address(struct sweep_flows *flows, sqlite3_stmt *insert,
+    sqlite3_stmt *statement, const struct raw_flow *raw)
+{
+	int	added;
+
+	if (flows->failed || pair_map_put(&flows->host_addresses,
+	    pair(raw->host, raw->local), 0, &added) == NULL) {
+		flows->failed = 1;
+		return 0;
+	}
+	if (!added)
+		return 0;
+	sqlite3_bind_value(insert, 1, sqlite3_column_value(statement, COLUMN_HOST));
+	sqlite3_bind_value(insert, 2, sqlite3_column_value(statement,
+	    COLUMN_LOCAL_IP));
+	if (sqlite3_step(insert) != SQLITE_DONE) {
+		sqlite3_reset(insert);
+		return -1;
+	}
+	sqlite3_reset(insert);
+	return 0;
+}
+
+/* Make a flow of a raw one: which side is the source, which port. */
+static void
+flow_of(const struct sweep_flows *flows, const struct raw_flow *raw,
+    struct flow *flow)
+{
+	int	forward;
+
+	flow->id = raw->id;
+	flow->time_us = raw->time_us;
+	flow->protocol = raw->protocol;
+	flow->outbound = raw->outbound;
+	forward = raw->outbound || (!host_has_address(flows, raw->host,
+	    raw->local) && host_has_address(flows, raw->host, raw->remote));
+	flow->source = forward ? raw->local : raw->remote;
+	flow->destination = forward ? raw->remote : raw->local;
+	flow->port = forward ? raw->remote_port : raw->local_port;
+	flow->port_known = forward ? raw->remote_known : raw->local_known;
 }
 
 /*
@@ -362,27 +474,108 @@ offer_flow(struct sweep_flows *flows, const struct flow *flow, int pass)
 	return 0;
 }
 
-/* One pass over the flows. Returns 0, -1 for SQL errors, -2 when out of memory. */
-static int
-scan_flows(sqlite3 *db, struct sweep_flows *flows, int pass)
+/* A scratch file in TMPDIR (or /tmp), unlinked at once; NULL on failure. */
+static FILE *
+scratch_open(void)
 {
-	sqlite3_stmt	*statement;
-	struct flow	 flow;
-	int		 status;
+	const char	*directory = getenv("TMPDIR");
+	char		 path[4096];
+	FILE		*file;
+	int		 fd;
 
-	if (sqlite3_prepare_v2(db, flow_sql, -1, &statement, NULL) != SQLITE_OK)
+	if (directory == NULL || *directory == '\0')
+		directory = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/wfpsift-flows-XXXXXX", directory) >=
+	    (int)sizeof(path) || (fd = mkstemp(path)) == -1)
+		return NULL;
+	unlink(path);
+	if ((file = fdopen(fd, "w+")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	setvbuf(file, NULL, _IOFBF, 1 << 20);
+	return file;
+}
+
+/*
+ * Read network_events once: the hosts' own addresses into their set and
+ * temp table, and every flow into the scratch file. Returns 0, -1 for SQL errors, -2 when out of memory, -3 when the
+ * scratch file cannot be written (errno set).
+ */
+static int
+read_flows(sqlite3 *db, struct sweep_flows *flows)
+{
+	sqlite3_stmt	*statement = NULL, *insert = NULL;
+	struct raw_flow	 raw;
+	int		 status, result = 0, outbound, is_flow, own;
+
+	if (sqlite3_prepare_v2(db, flow_sql, -1, &statement, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.detect_host_addresses"
+	    " VALUES (?1, ?2)", -1, &insert, NULL) != SQLITE_OK) {
+		sqlite3_finalize(statement);
 		return -1;
+	}
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-		read_flow(flows, statement, &flow);
-		if (flows->failed || offer_flow(flows, &flow, pass) == -1) {
-			flows->failed = 1;
+		/* Types first: reading a column as text may convert it. */
+		outbound = column_is(statement, COLUMN_DIRECTION, "outbound");
+		is_flow = row_is_flow(statement, outbound);
+		own = row_names_own_address(statement, outbound);
+		if (!is_flow && !own)
+			continue;
+		read_raw_flow(flows, statement, outbound, &raw);
+		if (own && note_own_address(flows, insert, statement, &raw) == -1) {
+			result = -1;
 			break;
 		}
+		if (flows->failed) {
+			result = -2;
+			break;
+		}
+		if (is_flow) {
+			if (fwrite(&raw, sizeof(raw), 1, flows->scratch) != 1) {
+				result = -3;
+				break;
+			}
+			flows->scratch_count++;
+		}
 	}
+	if (result == 0 && status != SQLITE_DONE)
+		result = -1;
+	if (result == 0 && fflush(flows->scratch) != 0)
+		result = -3;
 	sqlite3_finalize(statement);
-	if (flows->failed)
-		return -2;
-	return status == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(insert);
+	return result;
+}
+
+/*
+ * One pass over the scratch file's flows: count them (pass 1) or keep
+ * them (pass 2). Returns 0, -2 when out of memory, -3 when the file cannot
+ * be read.
+ */
+static int
+replay_flows(struct sweep_flows *flows, int pass)
+{
+	struct raw_flow	 batch[1024];
+	struct flow	 flow;
+	size_t		 left = flows->scratch_count, count, i;
+
+	if (fseek(flows->scratch, 0, SEEK_SET) != 0)
+		return -3;
+	while (left > 0) {
+		count = left < 1024 ? left : 1024;
+		if (fread(batch, sizeof(*batch), count, flows->scratch) != count)
+			return -3;
+		for (i = 0; i < count; i++) {
+			flow_of(flows, &batch[i], &flow);
+			if (flows->failed || offer_flow(flows, &flow, pass) == -1) {
+				flows->failed = 1;
+				return -2;
+			}
+		}
+		left -= count;
+	}
+	return 0;
 }
 
 /* The counting sets are not needed once the flows are kept. */
@@ -412,18 +605,20 @@ sweep_flows_collect(sqlite3 *db, const struct detect_options *options,
 	flows->sweeps[SWEEP_HOST].enabled = options->host_sweep;
 	flows->sweeps[SWEEP_HOST].threshold = options->host_sweep_hosts;
 	flows->internal_only = options->host_sweep_internal_only;
-	if (load_host_addresses(db, flows) == -1)
-		status = -1;
-	if (status == 0 && flows->failed)
-		status = -2;
+	if ((flows->scratch = scratch_open()) == NULL)
+		status = -3;
 	if (status == 0)
-		status = scan_flows(db, flows, 1);
+		status = read_flows(db, flows);
+	if (status == 0)
+		status = replay_flows(flows, 1);
 	collectors_drop_counts(flows);
 	if (status == 0)
-		status = scan_flows(db, flows, 2);
+		status = replay_flows(flows, 2);
 	if (status != 0) {
 		detect_error(error, error_size, "sweeps: %s", status == -2 ?
-		    "out of memory" : sqlite3_errmsg(db));
+		    "out of memory" : status == -3 ? "the scratch file of flows "
+		    "(in TMPDIR, or /tmp) could not be written or read" :
+		    sqlite3_errmsg(db));
 		sweep_flows_free(flows);
 		return -1;
 	}
@@ -572,5 +767,7 @@ sweep_flows_free(struct sweep_flows *flows)
 	}
 	pair_map_free(&flows->host_addresses);
 	text_table_free(&flows->texts);
+	if (flows->scratch != NULL)
+		fclose(flows->scratch);
 	free(flows);
 }

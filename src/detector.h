@@ -160,17 +160,21 @@ size_t	 window_lower_bound(const struct window_event *, size_t count,
  * its host, an inbound record's source is the remote peer. Which side of
  * an inbound WFP record is local is checked against the host's own
  * addresses (the local side of its outbound, listen and bind records): a
- * record stored with its sides the wrong way round is turned back. Sweeps
- * and finding descriptions read this view (detect.c).
+ * record stored with its sides the wrong way round is turned back. The
+ * finding descriptions read this view (detect.c); its table of the hosts'
+ * own addresses, temp.detect_host_addresses, is empty until
+ * sweep_flows_collect() fills it, so without a sweep detector the view
+ * is right only for outbound records (all that application misuse reads).
  */
 int	 flows_prepare(sqlite3 *);
 
 /*
- * The flows both sweep detectors read, gathered in two passes over
- * network_events (detect-flows.c): only the keys that reach a detector's
- * threshold somewhere in the case are kept, sorted, and handed over one
- * group at a time, keys in SQL text order and events by time and id.
- * Needs flows_prepare() first (it reads temp.detect_host_addresses).
+ * The flows both sweep detectors read, gathered in one read of
+ * network_events and two passes over a scratch file (detect-flows.c):
+ * only the keys that reach a detector's threshold somewhere in the case
+ * are kept, sorted, and handed over one group at a time, keys in SQL text
+ * order and events by time and id. Needs flows_prepare() first: it fills
+ * the view's temp.detect_host_addresses.
  */
 enum sweep_kind {
 	SWEEP_PORT,	/* key (source, destination), value: the port */

@@ -45,4 +45,18 @@ ok $? "control characters are shown as escapes"
 is "$(sql "$CASE" "SELECT hex(user_name) FROM findings")" \
     "$(sql "$CASE" "SELECT hex('CORP\\al' || char(27) || '[2Jice' || char(10) || 'x')")" \
     "the case keeps the string exactly as logged"
+
+# The sweeps read the flows through a scratch file in TMPDIR: it is gone
+# when detect ends, and a TMPDIR that cannot be written is a clear error
+# that leaves the case's last results alone.
+mkdir "$TEST_TMP/scratch"
+TMPDIR=$TEST_TMP/scratch "$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+ok $? "detect runs with its own TMPDIR"
+is "$(ls -A "$TEST_TMP/scratch")" "" "and leaves no scratch file behind"
+before=$(sql "$CASE" "SELECT count(*) FROM findings")
+TMPDIR=$TEST_TMP/missing "$WFPSIFT" detect -q -d "$CASE" > /dev/null 2> "$TEST_TMP/err"
+is "$?" "1" "a TMPDIR that does not exist: exit 1"
+grep -q "scratch file of flows (in TMPDIR, or /tmp) could not be written" "$TEST_TMP/err"
+ok $? "and the message says what it needed"
+is "$(sql "$CASE" "SELECT count(*) FROM findings")" "$before" "the last run's findings are kept"
 done_testing
