@@ -266,9 +266,12 @@ normalise_wfp(const struct event *event, struct network_row *row)
 	row->action = wfp_action(event->event_id);
 	row->raw_direction = event_field(event, "Direction");
 	row->direction = direction_word(row->raw_direction);
+	/*
+	 * A listen waits for incoming connections; a bind (5158, 5159) has
+	 * no direction: programs bind before they connect out as well.
+	 */
 	if (row->direction == NULL && (event->event_id == 5154 ||
-	    event->event_id == 5155 || event->event_id == 5158 ||
-	    event->event_id == 5159 || event->event_id == 5031))
+	    event->event_id == 5155 || event->event_id == 5031))
 		row->direction = "inbound";
 	row->raw_source_ip = event_field(event, "SourceAddress");
 	row->raw_source_port = event_field(event, "SourcePort");
