@@ -12,6 +12,7 @@
  * oldest record is a clear is cleared, not wrapped.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,11 +244,30 @@ struct record_gap {
 	const char	*host, *channel, *time, *next_time;
 };
 
+/*
+ * "41 (2026-11-02 14:20 UTC)": a record by the number its jump was found
+ * in, with its EventRecordID too when that is another number (a file
+ * whose records carry other logs' ids, or ids out of step with the file).
+ */
+static void
+record_label(int64_t number, int64_t record_id, int64_t time_us, char *label,
+    size_t size)
+{
+	char	time[40];
+
+	gap_short_time(time_us, time, sizeof(time));
+	if (record_id == number)
+		snprintf(label, size, "%lld (%s)", (long long)number, time);
+	else
+		snprintf(label, size, "%lld (EventRecordID %lld, %s)",
+		    (long long)number, (long long)record_id, time);
+}
+
 static int
 add_record_gap(struct gap_context *context, const struct record_gap *r)
 {
 	struct gap	gap;
-	char		from[40], to[40];
+	char		from[80], to[80];
 	int64_t		missing = r->next_number - r->number - 1;
 
 	gap_init(&gap, "record_id_gap", GAP_HIGH);
@@ -258,21 +278,22 @@ add_record_gap(struct gap_context *context, const struct record_gap *r)
 	gap.last_unix_us = r->next_us;
 	gap.last_time = r->next_time;
 	gap.event_count = missing;
-	gap_short_time(r->time_us, from, sizeof(from));
-	gap_short_time(r->next_us, to, sizeof(to));
+	record_label(r->number, r->record_id, r->time_us, from, sizeof(from));
+	record_label(r->next_number, r->next_record_id, r->next_us, to, sizeof(to));
 	gap.summary = gap_sentence("%lld record%s of the %s log on %s between "
-	    "record %lld (%s) and record %lld (%s) %s missing%s: deleted, "
-	    "damaged or never written, so what happened between those times "
-	    "cannot be fully known.", (long long)missing, missing == 1 ? "" : "s",
+	    "record %s and record %s %s missing%s: deleted, damaged or never "
+	    "written, so what happened between those times cannot be fully "
+	    "known.", (long long)missing, missing == 1 ? "" : "s",
 	    r->channel ? r->channel : "", r->host ? r->host : "(unknown host)",
-	    (long long)r->record_id, from, (long long)r->next_record_id, to,
-	    missing == 1 ? "is" : "are",
+	    from, to, missing == 1 ? "is" : "are",
 	    r->found > 0 ? " (some survive in other files or as recovered records)" : "");
+	/* The numbers the jump was found in: header numbers where there are. */
 	gap.query = sqlite3_mprintf("SELECT * FROM events WHERE id IN (%lld, "
-	    "%lld) OR (source_id = %lld AND record_id > %lld AND record_id < %lld) "
-	    "ORDER BY record_id, id", (long long)r->event_row,
+	    "%lld) OR (source_id = %lld AND coalesce(record_number, record_id) > "
+	    "%lld AND coalesce(record_number, record_id) < %lld) ORDER BY "
+	    "coalesce(record_number, record_id), id", (long long)r->event_row,
 	    (long long)r->next_row, (long long)r->source_id,
-	    (long long)r->record_id, (long long)r->next_record_id);
+	    (long long)r->number, (long long)r->next_number);
 	return gap_insert(context, &gap, NULL);
 }
 

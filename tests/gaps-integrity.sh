@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 19
+plan 21
 
 CASE="$TEST_TMP/integrity.db"
 {
@@ -183,6 +183,21 @@ sql "$TEST_TMP/odd.db" "UPDATE events SET source_id = 'gap'
 "$WFPSIFT" gaps -q -d "$TEST_TMP/odd.db" > /dev/null 2>&1
 is "$(record_gaps "$TEST_TMP/odd.db")" "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
     "a source id ingest never writes ('gap'): SQL's window judges the case, the same gap"
+
+# A file whose EventRecordIDs are out of step with its record numbers (a
+# VSS copy in the corpus has record 352135 carry EventRecordID 462725):
+# the jump is told, and queried, in the numbers it was found in.
+sqlite3 "$CASE" ".backup '$TEST_TMP/out-of-step.db'"
+sql "$TEST_TMP/out-of-step.db" "UPDATE events SET record_id = 462725
+    WHERE source_id = (SELECT id FROM sources WHERE path = 'gap.evtx') AND record_number = 30"
+"$WFPSIFT" gaps -q -d "$TEST_TMP/out-of-step.db" > /dev/null 2>&1
+is "$(sql "$TEST_TMP/out-of-step.db" "SELECT summary FROM gaps WHERE kind = 'record_id_gap'" |
+    grep -o 'between record .* are missing')" \
+    "between record 30 (EventRecordID 462725, 2026-11-02 12:30:00 UTC) and record 41 (2026-11-02 14:20:00 UTC) are missing" \
+    "ids out of step with the numbers: the record numbers, and the odd EventRecordID beside its number"
+query=$(sql "$TEST_TMP/out-of-step.db" "SELECT query FROM gaps WHERE kind = 'record_id_gap'")
+is "$(sql "$TEST_TMP/out-of-step.db" "SELECT group_concat(record_number) FROM ($query)")" "30,41" \
+    "and its query still shows the records on both sides"
 
 # --- each log of a host keeps its own silences, however its records
 # interleave with the host's other logs: TWO01's Security log is silent
