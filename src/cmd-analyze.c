@@ -32,58 +32,114 @@ static const char usage[] =
     "  -q, --quiet         no per-record messages\n"
     "  -h, --help          this help\n";
 
-/*
- * The width of the host column: the longest host name, within reason, so
- * the numbers line up however long the case's names are.
- */
-static int
-host_column_width(struct store *store)
-{
-	sqlite3_stmt	*statement;
-	int		 width = 28;
+/* One row of the host_summary view, as printed. */
+struct host_line {
+	char	*host, *first, *last;
+	int64_t	 events, wfp, sysmon, process;
+};
 
-	if (sqlite3_prepare_v2(store_db(store), "SELECT max(length(coalesce(host, "
-	    "'(none)'))) FROM host_summary", -1, &statement, NULL) != SQLITE_OK)
-		return width;
-	if (sqlite3_step(statement) == SQLITE_ROW &&
-	    sqlite3_column_int(statement, 0) > width)
-		width = sqlite3_column_int(statement, 0);
-	sqlite3_finalize(statement);
-	return width > 64 ? 64 : width;
+static void
+host_lines_free(struct host_line *lines, size_t count)
+{
+	size_t	i;
+
+	for (i = 0; i < count; i++) {
+		free(lines[i].host);
+		free(lines[i].first);
+		free(lines[i].last);
+	}
+	free(lines);
 }
 
-/* One line per host from the host_summary view. */
-static int
-print_hosts(struct store *store, FILE *out)
+/* A copy of a text column, NULL for NULL; *failed set when out of memory. */
+static char *
+column_copy(sqlite3_stmt *statement, int column, int *failed)
 {
-	sqlite3_stmt	*statement;
-	int		 rows = 0, width = host_column_width(store);
+	const char	*text = (const char *)sqlite3_column_text(statement, column);
+	char		*copy;
 
+	if (text == NULL)
+		return NULL;
+	if ((copy = strdup(text)) == NULL)
+		*failed = 1;
+	return copy;
+}
+
+/*
+ * The rows of host_summary (one per host), read once: the view sums every
+ * event, and the column width needs every name before the first line.
+ * Returns the number of rows, or -1.
+ */
+static long
+read_host_lines(struct store *store, struct host_line **out)
+{
+	sqlite3_stmt		*statement;
+	struct host_line	*lines = NULL, *line;
+	size_t			 count = 0, allocated = 0;
+	int			 failed = 0;
+
+	*out = NULL;
 	if (sqlite3_prepare_v2(store_db(store), "SELECT coalesce(host, '(none)'), "
 	    "events, wfp_events, sysmon_network_events, process_events, "
 	    "first_time, last_time FROM host_summary", -1, &statement,
 	    NULL) != SQLITE_OK)
 		return -1;
-	fprintf(out, "\n%-*s %9s %9s %8s %9s  %-20s  %s\n", width, "host",
-	    "events", "wfp", "sysmon3", "process", "first", "last");
-	while (sqlite3_step(statement) == SQLITE_ROW) {
-		const char *host = (const char *)sqlite3_column_text(statement, 0);
-		const char *first = (const char *)sqlite3_column_text(statement, 5);
-		const char *last = (const char *)sqlite3_column_text(statement, 6);
-		int length = sqlite3_column_bytes(statement, 0);
-
-		fputs_safe(host, out);
-		fprintf(out, "%*s %9lld %9lld %8lld %9lld  %.19s  %.19s\n",
-		    length < width ? width - length : 0, "",
-		    sqlite3_column_int64(statement, 1),
-		    sqlite3_column_int64(statement, 2),
-		    sqlite3_column_int64(statement, 3),
-		    sqlite3_column_int64(statement, 4),
-		    first ? first : "-", last ? last : "-");
-		rows++;
+	while (!failed && sqlite3_step(statement) == SQLITE_ROW) {
+		if (array_reserve(&lines, count, &allocated, sizeof(*lines)) == -1) {
+			failed = 1;
+			break;
+		}
+		line = &lines[count++];
+		line->host = column_copy(statement, 0, &failed);
+		line->events = sqlite3_column_int64(statement, 1);
+		line->wfp = sqlite3_column_int64(statement, 2);
+		line->sysmon = sqlite3_column_int64(statement, 3);
+		line->process = sqlite3_column_int64(statement, 4);
+		line->first = column_copy(statement, 5, &failed);
+		line->last = column_copy(statement, 6, &failed);
 	}
 	sqlite3_finalize(statement);
-	return rows;
+	if (failed) {
+		host_lines_free(lines, count);
+		return -1;
+	}
+	*out = lines;
+	return (long)count;
+}
+
+/*
+ * One line per host. The host column is as wide as the widest name as the
+ * terminal shows it (escapes and wide characters counted), within reason,
+ * so the numbers line up however the case's hosts are called.
+ */
+static int
+print_hosts(struct store *store, FILE *out)
+{
+	struct host_line	*lines;
+	long			 count, i;
+	int			 width = 28, name_width;
+
+	if ((count = read_host_lines(store, &lines)) < 0)
+		return -1;
+	for (i = 0; i < count; i++)
+		if ((name_width = display_width(lines[i].host)) > width)
+			width = name_width;
+	if (width > 64)
+		width = 64;
+	fprintf(out, "\n%-*s %9s %9s %8s %9s  %-20s  %s\n", width, "host",
+	    "events", "wfp", "sysmon3", "process", "first", "last");
+	for (i = 0; i < count; i++) {
+		name_width = display_width(lines[i].host);
+		fputs_safe(lines[i].host, out);
+		fprintf(out, "%*s %9lld %9lld %8lld %9lld  %.19s  %.19s\n",
+		    name_width < width ? width - name_width : 0, "",
+		    (long long)lines[i].events, (long long)lines[i].wfp,
+		    (long long)lines[i].sysmon, (long long)lines[i].process,
+		    lines[i].first ? lines[i].first : "-",
+		    lines[i].last ? lines[i].last : "-");
+	}
+	host_lines_free(lines, (size_t)count);
+	return (int)count;
 }
 
 /* Attribute, run the detectors and find the gaps, printing each. */

@@ -273,6 +273,48 @@ escape_text(const char *text, escape_sink emit, void *context)
 	}
 }
 
+/*
+ * Terminal columns of one character: two for the East Asian wide and
+ * emoji blocks, none for combining marks, one for the rest. Close enough
+ * to line up a table of host names without depending on the locale.
+ */
+static int
+column_count(unsigned long c)
+{
+	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200d))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* Add the columns of one piece escape_text emits: an escape or a character. */
+static void
+add_columns(void *width, const char *piece, size_t length)
+{
+	const unsigned char	*p = (const unsigned char *)piece;
+
+	if (*p == '\\' || length == 1)
+		*(int *)width += (int)length;
+	else
+		*(int *)width += column_count(utf8_code_point(p, length));
+}
+
+int
+display_width(const char *text)
+{
+	int	width = 0;
+
+	if (text == NULL)
+		return 1;
+	escape_text(text, add_columns, &width);
+	return width;
+}
+
 static void
 emit_to_file(void *out, const char *piece, size_t length)
 {

@@ -51,6 +51,12 @@ void	 escape_text(const char *text, escape_sink emit, void *context);
 /* escape_text to a stream; NULL prints as "-". */
 void	 fputs_safe(const char *text, FILE *out);
 
+/*
+ * How many terminal columns fputs_safe(text) takes: escapes count their
+ * characters, wide East Asian characters two, combining marks none.
+ */
+int	 display_width(const char *text);
+
 /* Parse a decimal or 0x-prefixed hexadecimal unsigned number; -1 if not one. */
 int64_t	 parse_number(const char *text);
 

@@ -40,4 +40,20 @@ is "$(cut -c1-7 "$TEST_TMP/hosts" | tr '\n' ' ')" "host    (none)  ws05-fi " \
 is "$(awk '{ print index($0, " 2024-") }' "$TEST_TMP/hosts" | sed 1d | sort -u)" \
     "$(awk 'NR == 1 { print index($0, " first") }' "$TEST_TMP/hosts")" \
     "every host row's times start under the header's 'first'"
+
+# Columns, not bytes: a Cyrillic name takes one column a letter, a hostile
+# name's escape sequence and newline as many as their printed escapes.
+sql "$case_file" "UPDATE events SET host = 'ПК-БУХ01.corp.example'
+    WHERE host IS NULL; UPDATE events SET host = 'WS66' || char(10) ||
+    'x' || char(27) || '[2J' WHERE host LIKE 'ws05-%'"
+"$WFPSIFT" analyze -d "$case_file" "$TESTDATA/connect-scan.evtx" >"$TEST_TMP/out3" 2>&1
+sed -n '/^host /,/^$/p' "$TEST_TMP/out3" | sed '$d' >"$TEST_TMP/hosts3"
+is "$(awk '{ print $1 }' "$TEST_TMP/hosts3" | tr '\n' ' ')" \
+    'host WS66\x0ax\x1b[2J ПК-БУХ01.corp.example ' \
+    "the hostile name is printed escaped, the Cyrillic one as it is"
+is "$(python3 -c 'import sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    print(line.find(" first") if line.startswith("host ") else line.find(" 2024-"))' \
+    "$TEST_TMP/hosts3" | sort -u | wc -l | tr -d ' ')" 1 \
+    "the times of both start under 'first', counted in characters"
 done_testing
