@@ -9,6 +9,7 @@
  * the whole time its log covers.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -333,13 +334,23 @@ static const char failures_only_sql[] =
     "  AND w.event_id IN " WFP_EVENT_IDS ") "
     "ORDER BY s.host";
 
+/* "from A to B", or "at A" when the log's first and last events are one time. */
+static void
+span_words(const char *first, const char *last, char *words, size_t size)
+{
+	if (strcmp(first, last) == 0)
+		snprintf(words, size, "at %s", first);
+	else
+		snprintf(words, size, "from %s to %s", first, last);
+}
+
 /* One gap per host row of a whole-log query (no_wfp_sql, failures_only_sql). */
 static int
 whole_log_gaps(struct gap_context *context, const char *sql, const char *kind)
 {
 	sqlite3_stmt	*s;
 	struct gap	 gap;
-	char		 first[40], last[40];
+	char		 first[40], last[40], span[100];
 	int		 step, status = 0;
 	int		 none = strcmp(kind, "no_wfp_auditing") == 0;
 
@@ -353,22 +364,23 @@ whole_log_gaps(struct gap_context *context, const char *sql, const char *kind)
 		gap.event_count = sqlite3_column_int64(s, 3);
 		gap_short_time(gap.first_unix_us, first, sizeof(first));
 		gap_short_time(gap.last_unix_us, last, sizeof(last));
+		span_words(first, last, span, sizeof(span));
 		if (none)
 			gap.summary = gap_sentence("%s's Security log holds %lld "
-			    "events from %s to %s but not one Windows Filtering "
+			    "event%s %s but not one Windows Filtering "
 			    "Platform record: WFP auditing was evidently off, so "
 			    "no connection of this host in that time can be seen "
 			    "in its log.", gap.host, (long long)gap.event_count,
-			    first, last);
+			    gap.event_count == 1 ? "" : "s", span);
 		else
 			gap.summary = gap_sentence("%s's Security log holds %lld "
-			    "WFP records from %s to %s, all of blocked or dropped "
+			    "WFP record%s %s, all of blocked or dropped "
 			    "traffic, and not one permitted connection (5156): "
 			    "Filtering Platform Connection success was evidently "
 			    "not audited, so permitted connections (connect "
 			    "scans to open ports, lateral movement) are not in "
 			    "this log.", gap.host, (long long)gap.event_count,
-			    first, last);
+			    gap.event_count == 1 ? "" : "s", span);
 		gap.query = sqlite3_mprintf("SELECT event_id, count(*), min(time), "
 		    "max(time) FROM events WHERE host = %Q AND channel = 'Security' "
 		    "GROUP BY event_id ORDER BY event_id", gap.host);

@@ -202,11 +202,11 @@ print_coverage_count(sqlite3 *db, int64_t hosts, FILE *out)
 
 	if (blind < 0)
 		return -1;
-	fprintf(out, "\nCoverage: %lld hosts, %lld of them with no outbound "
+	fprintf(out, "\nCoverage: %lld host%s, %lld of them with no outbound "
 	    "connection record, so no sweep from them can be seen in their own "
 	    "logs.\n  'wfpsift gaps' prints what each detector could see on "
 	    "each host; so does report.html.\n", (long long)hosts,
-	    (long long)blind);
+	    hosts == 1 ? "" : "s", (long long)blind);
 	return (int)hosts;
 }
 

@@ -236,7 +236,7 @@ write_page_start(FILE *out, const struct case_counts *counts, char *error,
 	    " style-src 'sha256-%s'; script-src 'sha256-%s'; img-src data:;"
 	    " base-uri 'none'; form-action 'none'\">\n"
 	    "<meta name=\"generator\" content=\"wfpsift %s\">\n"
-	    "<title>wfpsift report: %" PRId64 " hosts, %" PRId64 " findings</title>\n"
+	    "<title>wfpsift report: %" PRId64 " host%s, %" PRId64 " finding%s</title>\n"
 	    "<style>%s</style>\n</head>\n<body>\n"
 	    "<header class=\"banner\">\n<div class=\"banner-inner\">\n"
 	    "<h1>wfpsift report</h1>\n"
@@ -247,7 +247,8 @@ write_page_start(FILE *out, const struct case_counts *counts, char *error,
 	    " <a href=\"#charts\">Charts</a> <a href=\"#timeline\">Timeline</a></nav>\n"
 	    "</div>\n</header>\n<main>\n",
 	    style_hash, script_hash, PACKAGE_VERSION, counts->hosts,
-	    counts->findings, report_css, generated, PACKAGE_VERSION,
+	    counts->hosts == 1 ? "" : "s", counts->findings,
+	    counts->findings == 1 ? "" : "s", report_css, generated, PACKAGE_VERSION,
 	    counts->sources, counts->sources == 1 ? "" : "s");
 	return 0;
 }

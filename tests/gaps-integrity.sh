@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 21
+plan 23
 
 CASE="$TEST_TMP/integrity.db"
 {
@@ -220,6 +220,8 @@ INSERT INTO spec(source, host, t, event_id, channel, provider)
     'Service Control Manager' FROM series WHERE k <= 60 AND NOT (k BETWEEN 12 AND 19)
     AND NOT (k BETWEEN 31 AND 41);
 SQL
+	# a log of one event, and no WFP record in it
+	echo "INSERT INTO spec(source, host, t, event_id) VALUES ('one.evtx', 'ONE01', '2026-11-02 09:00:00', 4672);"
 } | make_case "$TWO"
 "$WFPSIFT" gaps -q -d "$TWO" > /dev/null 2>&1
 is "$(sql "$TWO" "SELECT host, substr(first_time, 1, 19), substr(last_time, 1, 19)
@@ -231,6 +233,11 @@ is "$(sql "$TWO" "SELECT substr(summary, 1, 24) FROM gaps WHERE kind = 'time_gap
     "The Security log on TWO0
 The System log on TWO02 " \
     "and each names its own channel"
+is "$(sql "$TWO" "SELECT summary FROM gaps WHERE kind = 'no_wfp_auditing' AND host = 'ONE01'" |
+    cut -c1-75)" "ONE01's Security log holds 1 event at 2026-11-02 09:00:00 UTC but not one W" \
+    "a log of one event: one event, at one time"
+is "$(sql "$TWO" "SELECT summary FROM gaps WHERE kind = 'no_wfp_auditing' AND host = 'TWO01'")" "" \
+    "(TWO01 has WFP records)"
 
 # --- thresholds are options
 "$WFPSIFT" gaps -d "$CASE" -q --min-silence 600 > /dev/null
