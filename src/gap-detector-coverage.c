@@ -16,7 +16,9 @@
 /*
  * One row per host. The outbound, inbound and attributed figures come
  * from temp.gap_host_traffic (gap-host-traffic.c), one pass over
- * network_events for this analysis and attribution coverage.
+ * network_events for this analysis and attribution coverage; the findings
+ * are counted in one pass too (counted per host, they were a scan of
+ * every finding for each host and detector: 29 s for 52,000 findings).
  */
 static const char host_sql[] =
     "WITH hosts AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL),"
@@ -24,21 +26,21 @@ static const char host_sql[] =
     " starts AS (SELECT host, count(*) AS records, min(time) AS first_time,"
     "  max(time) AS last_time FROM processes WHERE kind = 'start' GROUP BY host),"
     " logon_counts AS (SELECT host, count(*) AS records FROM logons"
-    "  WHERE event_id = 4624 GROUP BY host) "
+    "  WHERE event_id = 4624 GROUP BY host),"
+    " finding_counts AS (SELECT host, sum(detector = 'port_sweep') AS ports,"
+    "  sum(detector = 'host_sweep') AS hosts, sum(detector = 'app_misuse')"
+    "  AS applications FROM findings GROUP BY host) "
     "SELECT h.host, coalesce(t.out_records, 0), t.out_first, t.out_last,"
     "  coalesce(t.tcp, 0), coalesce(t.udp, 0), coalesce(t.remote_hosts, 0),"
     "  coalesce(t.remote_ports, 0), coalesce(t.in_records, 0),"
     "  coalesce(t.connections, 0), coalesce(t.attributed, 0),"
     "  coalesce(s.records, 0), s.first_time, s.last_time, coalesce(l.records, 0),"
-    "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
-    "   AND f.detector = 'port_sweep'),"
-    "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
-    "   AND f.detector = 'host_sweep'),"
-    "  (SELECT count(*) FROM findings f WHERE f.host = h.host"
-    "   AND f.detector = 'app_misuse'), coalesce(t.sysmon, 0) "
+    "  coalesce(f.ports, 0), coalesce(f.hosts, 0), coalesce(f.applications, 0),"
+    "  coalesce(t.sysmon, 0) "
     "FROM hosts h LEFT JOIN traffic t ON t.host = h.host"
     " LEFT JOIN starts s ON s.host = h.host"
-    " LEFT JOIN logon_counts l ON l.host = h.host "
+    " LEFT JOIN logon_counts l ON l.host = h.host"
+    " LEFT JOIN finding_counts f ON f.host = h.host "
     "ORDER BY h.host";
 
 /* What one host's logs hold for the detectors. */
