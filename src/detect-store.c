@@ -177,20 +177,29 @@ list_append(char **list, const char *text)
 	return 0;
 }
 
+/*
+ * The statements that describe each finding from its stored evidence,
+ * prepared once for all of them: with tens of thousands of findings,
+ * preparing them again for each cost more than running them.
+ */
+struct describer {
+	sqlite3_stmt	*hosts, *span, *top_user, *top_application;
+};
+
 /* Which hosts logged the evidence, and on which side of the traffic. */
+static const char describe_hosts_sql[] =
+    "SELECT n.host, max(n.direction = 'outbound'), max(n.direction IS NOT 'outbound')"
+    " FROM finding_evidence e JOIN network_events n ON n.id = e.network_event_id"
+    " WHERE e.finding_id = ?1 GROUP BY n.host ORDER BY n.host";
+
 static int
-describe_hosts(sqlite3 *db, int64_t id, struct description *description)
+describe_hosts(sqlite3_stmt *statement, int64_t id,
+    struct description *description)
 {
-	static const char	sql[] =
-	    "SELECT n.host, max(n.direction = 'outbound'), max(n.direction IS NOT 'outbound')"
-	    " FROM finding_evidence e JOIN network_events n ON n.id = e.network_event_id"
-	    " WHERE e.finding_id = ?1 GROUP BY n.host ORDER BY n.host";
-	sqlite3_stmt	*statement;
 	const char	*host;
 	int		 status, failed = 0, outbound_hosts = 0, hosts = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_reset(statement);
 	sqlite3_bind_int64(statement, 1, id);
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		host = (const char *)sqlite3_column_text(statement, 0);
@@ -210,7 +219,7 @@ describe_hosts(sqlite3 *db, int64_t id, struct description *description)
 		if (hosts == 1)
 			description->host = detect_strdup(host, &failed);
 	}
-	sqlite3_finalize(statement);
+	sqlite3_reset(statement);
 	if (outbound_hosts != 1) {
 		free(description->source_host);
 		description->source_host = NULL;
@@ -228,30 +237,30 @@ describe_hosts(sqlite3 *db, int64_t id, struct description *description)
 }
 
 /* Counts and the first and last times of the evidence. */
+static const char describe_span_sql[] =
+    "SELECT count(*), count(DISTINCT coalesce(f.destination, n.remote_ip)),"
+    " count(DISTINCT CASE WHEN n.protocol IN (6, 17) THEN f.port END),"
+    " (SELECT group_concat(port, ', ') FROM (SELECT DISTINCT f2.port AS port"
+    "  FROM finding_evidence e2 JOIN temp.detect_flows f2 ON f2.id = e2.network_event_id"
+    "  WHERE e2.finding_id = ?1 AND f2.protocol IN (6, 17) ORDER BY port LIMIT 9)),"
+    " (SELECT n2.time FROM finding_evidence e2 JOIN network_events n2"
+    "  ON n2.id = e2.network_event_id WHERE e2.finding_id = ?1"
+    "  ORDER BY n2.time_unix_us, n2.id LIMIT 1),"
+    " (SELECT n2.time FROM finding_evidence e2 JOIN network_events n2"
+    "  ON n2.id = e2.network_event_id WHERE e2.finding_id = ?1"
+    "  ORDER BY n2.time_unix_us DESC, n2.id DESC LIMIT 1),"
+    " min(n.time_unix_us), max(n.time_unix_us)"
+    " FROM finding_evidence e JOIN network_events n ON n.id = e.network_event_id"
+    " LEFT JOIN temp.detect_flows f ON f.id = n.id"
+    " WHERE e.finding_id = ?1";
+
 static int
-describe_span(sqlite3 *db, int64_t id, struct description *description)
+describe_span(sqlite3_stmt *statement, int64_t id,
+    struct description *description)
 {
-	static const char	sql[] =
-	    "SELECT count(*), count(DISTINCT coalesce(f.destination, n.remote_ip)),"
-	    " count(DISTINCT CASE WHEN n.protocol IN (6, 17) THEN f.port END),"
-	    " (SELECT group_concat(port, ', ') FROM (SELECT DISTINCT f2.port AS port"
-	    "  FROM finding_evidence e2 JOIN temp.detect_flows f2 ON f2.id = e2.network_event_id"
-	    "  WHERE e2.finding_id = ?1 AND f2.protocol IN (6, 17) ORDER BY port LIMIT 9)),"
-	    " (SELECT n2.time FROM finding_evidence e2 JOIN network_events n2"
-	    "  ON n2.id = e2.network_event_id WHERE e2.finding_id = ?1"
-	    "  ORDER BY n2.time_unix_us, n2.id LIMIT 1),"
-	    " (SELECT n2.time FROM finding_evidence e2 JOIN network_events n2"
-	    "  ON n2.id = e2.network_event_id WHERE e2.finding_id = ?1"
-	    "  ORDER BY n2.time_unix_us DESC, n2.id DESC LIMIT 1),"
-	    " min(n.time_unix_us), max(n.time_unix_us)"
-	    " FROM finding_evidence e JOIN network_events n ON n.id = e.network_event_id"
-	    " LEFT JOIN temp.detect_flows f ON f.id = n.id"
-	    " WHERE e.finding_id = ?1";
-	sqlite3_stmt	*statement;
 	int		 status, failed = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_reset(statement);
 	sqlite3_bind_int64(statement, 1, id);
 	if ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		description->event_count = sqlite3_column_int64(statement, 0);
@@ -268,7 +277,7 @@ describe_span(sqlite3 *db, int64_t id, struct description *description)
 		description->last_us = sqlite3_column_int64(statement, 7);
 		status = SQLITE_DONE;
 	}
-	sqlite3_finalize(statement);
+	sqlite3_reset(statement);
 	return status == SQLITE_DONE && !failed ? 0 : -1;
 }
 
@@ -278,12 +287,10 @@ describe_span(sqlite3 *db, int64_t id, struct description *description)
  * many different values there are. Ties go to the smaller value.
  */
 static int
-describe_top(sqlite3 *db, int64_t id, const char *expression, char **top,
-    int64_t *count)
+prepare_top(sqlite3 *db, const char *expression, sqlite3_stmt **statement)
 {
-	sqlite3_stmt	*statement;
-	char		*sql;
-	int		 status, failed = 0;
+	char	*sql;
+	int	 status;
 
 	sql = sqlite3_mprintf("SELECT value, count(*) OVER () FROM"
 	    " (SELECT %s AS value, count(*) AS uses"
@@ -294,10 +301,18 @@ describe_top(sqlite3 *db, int64_t id, const char *expression, char **top,
 	    expression, expression);
 	if (sql == NULL)
 		return -1;
-	status = sqlite3_prepare_v2(db, sql, -1, &statement, NULL);
+	status = sqlite3_prepare_v2(db, sql, -1, statement, NULL);
 	sqlite3_free(sql);
-	if (status != SQLITE_OK)
-		return -1;
+	return status == SQLITE_OK ? 0 : -1;
+}
+
+/* Run a prepare_top statement for one finding. */
+static int
+describe_top(sqlite3_stmt *statement, int64_t id, char **top, int64_t *count)
+{
+	int	status, failed = 0;
+
+	sqlite3_reset(statement);
 	sqlite3_bind_int64(statement, 1, id);
 	if ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		*top = detect_strdup((const char *)sqlite3_column_text(statement, 0),
@@ -305,7 +320,7 @@ describe_top(sqlite3 *db, int64_t id, const char *expression, char **top,
 		*count = sqlite3_column_int64(statement, 1);
 		status = SQLITE_DONE;
 	}
-	sqlite3_finalize(statement);
+	sqlite3_reset(statement);
 	return status == SQLITE_DONE && !failed ? 0 : -1;
 }
 
@@ -508,22 +523,23 @@ summary_sentence(const struct finding *finding,
 
 /* Fill in a stored finding's description, sentence and evidence query. */
 static int
-describe_finding(sqlite3 *db, const struct detect_options *options,
-    sqlite3_stmt *update, int64_t id, const struct finding *finding)
+describe_finding(const struct describer *describer,
+    const struct detect_options *options, sqlite3_stmt *update, int64_t id,
+    const struct finding *finding)
 {
 	struct description	 description;
 	char			*summary = NULL, *query = NULL;
 	int			 status = -1;
 
 	memset(&description, 0, sizeof(description));
-	if (describe_hosts(db, id, &description) == -1 ||
-	    describe_span(db, id, &description) == -1)
+	if (describe_hosts(describer->hosts, id, &description) == -1 ||
+	    describe_span(describer->span, id, &description) == -1)
 		goto done;
-	if (finding->user_name == NULL && describe_top(db, id, "a.user_name",
+	if (finding->user_name == NULL && describe_top(describer->top_user, id,
 	    &description.user_name, &description.user_count) == -1)
 		goto done;
-	if (finding->application == NULL && describe_top(db, id,
-	    "n.application_name", &description.application,
+	if (finding->application == NULL && describe_top(
+	    describer->top_application, id, &description.application,
 	    &description.application_count) == -1)
 		goto done;
 	summary = summary_sentence(finding, &description, options);
@@ -578,6 +594,7 @@ findings_store(sqlite3 *db, const struct detect_options *options,
 	    " seen_from = ?9, seen_by = ?10,"
 	    " distinct_count = coalesce(?12, distinct_count) WHERE id = ?11";
 	sqlite3_stmt	*insert = NULL, *evidence = NULL, *update = NULL;
+	struct describer describer = { NULL, NULL, NULL, NULL };
 	size_t		 i;
 	int		 status = -1;
 
@@ -588,12 +605,18 @@ findings_store(sqlite3 *db, const struct detect_options *options,
 		    compare_findings);
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, evidence_sql, -1, &evidence, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, update_sql, -1, &update, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(db, update_sql, -1, &update, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, describe_hosts_sql, -1, &describer.hosts,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, describe_span_sql, -1, &describer.span,
+	    NULL) != SQLITE_OK ||
+	    prepare_top(db, "a.user_name", &describer.top_user) == -1 ||
+	    prepare_top(db, "n.application_name", &describer.top_application) == -1)
 		goto done;
 	for (i = 0; i < list->count; i++)
 		if (store_finding(db, insert, evidence, (int64_t)i + 1,
 		    &list->items[i]) == -1 ||
-		    describe_finding(db, options, update, (int64_t)i + 1,
+		    describe_finding(&describer, options, update, (int64_t)i + 1,
 		    &list->items[i]) == -1)
 			goto done;
 	status = 0;
@@ -601,6 +624,10 @@ done:
 	sqlite3_finalize(insert);
 	sqlite3_finalize(evidence);
 	sqlite3_finalize(update);
+	sqlite3_finalize(describer.hosts);
+	sqlite3_finalize(describer.span);
+	sqlite3_finalize(describer.top_user);
+	sqlite3_finalize(describer.top_application);
 	return status;
 }
 
