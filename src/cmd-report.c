@@ -20,8 +20,9 @@ static const char usage[] =
     "usage: wfpsift report [-d CASE] --format csv|html|jsonl [-o FILE]\n"
     "\n"
     "Write a report of the case to FILE, or to standard output when FILE is\n"
-    "'-' or not given. The case is read only; reports work before and after\n"
-    "'wfpsift detect' and 'wfpsift gaps' have run.\n"
+    "'-' or not given. The case is opened read-only and a process writing it\n"
+    "is not waited for; reports work before and after 'wfpsift detect' and\n"
+    "'wfpsift gaps' have run.\n"
     "\n"
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "  -f, --format NAME   csv    the timeline for Timesketch and spreadsheets:\n"
@@ -141,7 +142,8 @@ run_report(int argc, char **argv)
 		    " another output\n", options.output_path);
 		return EXIT_USAGE;
 	}
-	if (store_open(options.case_path, 1, &store, error, sizeof error) == -1) {
+	if (store_open_readonly(options.case_path, &store, error,
+	    sizeof error) == -1) {
 		fprintf(stderr, "wfpsift report: %s\n", error);
 		return EXIT_ERROR;
 	}
