@@ -3,7 +3,8 @@
 # new one) is replaced only once the report is complete; a FIFO, device or
 # socket is written into as it is, never replaced by a regular file; a
 # symbolic link is followed, so the link stays and its target gets the
-# report; a directory is refused with a message that says so.
+# report; a directory is refused with a message that says so, and so is a
+# file ingested into the case, by whatever name.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/report-lib.sh"
 
@@ -88,6 +89,27 @@ else
 	skip "-o socket: exit 0" "no $PYTHON"
 	skip "-o socket: the listener gets the report" "no $PYTHON"
 fi
+
+# Evidence the case was made from: its sources (paths as ingest was given
+# them, relative to where it ran) are never written over, by any name.
+mkdir -p "$TEST_TMP/logs/WS01" "$TEST_TMP/elsewhere"
+echo "ElfFile evidence" > "$TEST_TMP/logs/WS01/Security.evtx"
+cp "$TEST_TMP/logs/WS01/Security.evtx" "$TEST_TMP/evidence.copy"
+ln -s logs/WS01/Security.evtx "$TEST_TMP/evidence-link.csv"
+ln "$TEST_TMP/logs/WS01/Security.evtx" "$TEST_TMP/elsewhere/hard-link.csv"
+for output in logs/WS01/Security.evtx "$TEST_TMP/logs/WS01/Security.evtx" \
+    evidence-link.csv elsewhere/hard-link.csv; do
+	(cd "$TEST_TMP" && $WFPSIFT report -d case.db --format csv -o "$output" \
+	    > /dev/null 2> source.err)
+	is "$?:$(cat "$TEST_TMP/source.err")" \
+	    "2:wfpsift report: $output is evidence ingested into the case (source logs/WS01/Security.evtx); choose another output" \
+	    "-o $(echo "$output" | sed "s|^$TEST_TMP|TMP|"), a source of the case: refused (exit 2), naming the source"
+done
+cmp -s "$TEST_TMP/evidence.copy" "$TEST_TMP/logs/WS01/Security.evtx" &&
+    [ -L "$TEST_TMP/evidence-link.csv" ] && [ "$(ls "$TEST_TMP/logs/WS01")" = Security.evtx ]
+ok $? "... the evidence, the link to it and its folder are untouched"
+(cd "$TEST_TMP" && $WFPSIFT report -d case.db --format csv -o logs/WS01/timeline.csv)
+ok $? "-o beside a source, not over it: written"
 
 # A regular file is still replaced whole, with no temporary file left.
 echo old > "$TEST_TMP/plain.csv"
