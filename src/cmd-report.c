@@ -20,8 +20,9 @@ static const char usage[] =
     "usage: wfpsift report [-d CASE] --format csv|html|jsonl [-o FILE]\n"
     "\n"
     "Write a report of the case to FILE, or to standard output when FILE is\n"
-    "'-' or not given. The case is read only; reports work before and after\n"
-    "'wfpsift detect' and 'wfpsift gaps' have run.\n"
+    "'-' or not given. The case is opened read-only and a process writing it\n"
+    "is not waited for; reports work before and after 'wfpsift detect' and\n"
+    "'wfpsift gaps' have run.\n"
     "\n"
     "  -d, --case FILE     the case file (default: wfpsift.db)\n"
     "  -f, --format NAME   csv    the timeline for Timesketch and spreadsheets:\n"
@@ -30,7 +31,10 @@ static const char usage[] =
     "                             Elasticsearch, OpenSearch and Splunk\n"
     "                      html   one self-contained page: summary, sources,\n"
     "                             findings, gaps, charts, filterable timeline\n"
-    "  -o, --output FILE   where to write (replaced only once it is complete)\n"
+    "  -o, --output FILE   where to write: a file is replaced only once the\n"
+    "                      report is complete (through a link, its target);\n"
+    "                      a FIFO, device or socket is written into;\n"
+    "                      never the case file or a file ingested into it\n"
     "  -h, --help          this help\n"
     "\n"
     "Examples:\n"
@@ -105,6 +109,65 @@ same_file(const char *a, const char *b)
 	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * 1 when output names the same file (device and inode, through any link)
+ * as one of the case's sources, whose path then goes into source; 0 when
+ * none does, or output does not exist yet; -1 on a SQLite error. Ingest
+ * stored each path as it was given: a source since moved, or given
+ * relative to another folder, is not found, and is not the output either.
+ */
+static int
+output_is_source(sqlite3 *db, const char *output, char *source, size_t size)
+{
+	struct stat	 out, in;
+	sqlite3_stmt	*statement;
+	const char	*path;
+	int		 step, found = 0;
+
+	if (stat(output, &out) == -1)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT path FROM sources ORDER BY id", -1,
+	    &statement, NULL) != SQLITE_OK)
+		return -1;
+	while (!found && (step = sqlite3_step(statement)) == SQLITE_ROW) {
+		path = (const char *)sqlite3_column_text(statement, 0);
+		if (path != NULL && stat(path, &in) == 0 &&
+		    in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+			snprintf(source, size, "%s", path);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(statement);
+	return found ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Refuse an output that is evidence the case was made from: the report
+ * would replace the file whose SHA-256 the case records. Returns EXIT_OK,
+ * or EXIT_USAGE or EXIT_ERROR after saying why.
+ */
+static int
+check_not_source(sqlite3 *db, const char *output)
+{
+	char	source[4096];
+
+	switch (output_is_source(db, output, source, sizeof source)) {
+	case 0:
+		return EXIT_OK;
+	case 1:
+		fputs("wfpsift report: ", stderr);
+		fputs_safe(output, stderr);
+		fputs(" is evidence ingested into the case (source ", stderr);
+		fputs_safe(source, stderr);
+		fputs("); choose another output\n", stderr);
+		return EXIT_USAGE;
+	default:
+		fprintf(stderr, "wfpsift report: reading the case's sources: %s\n",
+		    sqlite3_errmsg(db));
+		return EXIT_ERROR;
+	}
+}
+
 /* Write the report to options->output_path, replacing it only once complete. */
 static int
 write_to_file(sqlite3 *db, const struct report_options *options)
@@ -139,13 +202,16 @@ run_report(int argc, char **argv)
 		    " another output\n", options.output_path);
 		return EXIT_USAGE;
 	}
-	if (store_open(options.case_path, 1, &store, error, sizeof error) == -1) {
+	if (store_open_readonly(options.case_path, &store, error,
+	    sizeof error) == -1) {
 		fprintf(stderr, "wfpsift report: %s\n", error);
 		return EXIT_ERROR;
 	}
-	if (options.output_path != NULL)
-		status = write_to_file(store_db(store), &options);
-	else if (report_write(store_db(store), options.format, stdout, error,
+	if (options.output_path != NULL) {
+		if ((status = check_not_source(store_db(store),
+		    options.output_path)) == EXIT_OK)
+			status = write_to_file(store_db(store), &options);
+	} else if (report_write(store_db(store), options.format, stdout, error,
 	    sizeof error) == -1) {
 		fprintf(stderr, "wfpsift report: %s\n", error);
 		status = EXIT_ERROR;

@@ -2,12 +2,17 @@
  * report.c: choosing a report format and writing it, and the SQLite helpers
  * the format writers share.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "report-internal.h"
@@ -148,14 +153,126 @@ open_temporary(const char *path, char *temporary, size_t size)
 	return out;
 }
 
-int
-report_write_file(sqlite3 *db, enum report_format format, const char *path,
-    char *error, size_t error_size)
+/*
+ * Follow path through symbolic links into target, the file a report at
+ * path ends up in: renaming over the link would replace the link itself.
+ * Only the last component is followed (rename follows the directories
+ * itself), and a link to a file not there yet gives that file. Returns 0,
+ * or -1 with errno set (ELOOP, ENAMETOOLONG, or readlink's).
+ */
+static int
+follow_links(const char *path, char *target, size_t size)
 {
-	char	 temporary[4096], detail[1024];
+	struct stat	 status;
+	char		 link[PATH_MAX], next[PATH_MAX];
+	const char	*slash;
+	ssize_t		 length;
+	int		 hops, n;
+
+	if ((size_t)snprintf(target, size, "%s", path) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(target, &status) == -1 || !S_ISLNK(status.st_mode))
+			return 0;
+		if ((length = readlink(target, link, sizeof link - 1)) == -1)
+			return -1;
+		link[length] = '\0';
+		/* A relative link is relative to the folder the link is in. */
+		if (link[0] == '/' || (slash = strrchr(target, '/')) == NULL)
+			n = snprintf(next, sizeof next, "%s", link);
+		else
+			n = snprintf(next, sizeof next, "%.*s/%s",
+			    (int)(slash - target), target, link);
+		if (n < 0 || (size_t)n >= sizeof next || (size_t)n >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(target, next, (size_t)n + 1);
+	}
+	errno = ELOOP;
+	return -1;
+}
+
+/*
+ * Connect to the Unix stream socket at path: a socket cannot be opened
+ * like a file, and the listener on it is what should get the report.
+ * Returns the descriptor, or -1 with errno set.
+ */
+static int
+connect_socket(const char *path)
+{
+	struct sockaddr_un	address;
+	int			fd, saved;
+
+	memset(&address, 0, sizeof address);
+	address.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof address.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(address.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&address, sizeof address) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Write the report into path as it is: a FIFO, a device or a socket,
+ * which a temporary file renamed over it would replace with a regular
+ * file. A FIFO waits for its reader, as any writer does. What a failed
+ * run wrote cannot be taken back here.
+ */
+static int
+write_in_place(sqlite3 *db, enum report_format format, const char *path,
+    const struct stat *status, char *error, size_t error_size)
+{
+	char	 detail[1024];
+	FILE	*out;
+	int	 fd;
+
+	if (S_ISSOCK(status->st_mode))
+		fd = connect_socket(path);
+	else
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 || (out = fdopen(fd, "w")) == NULL) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (report_write(db, format, out, detail, sizeof detail) == -1) {
+		snprintf(error, error_size, "%s: %s", path, detail);
+		fclose(out);
+		return -1;
+	}
+	if (fclose(out) == EOF) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write the report to a temporary file beside target and rename it over
+ * target once complete, so that a failed run never leaves half a report.
+ * Messages name path, the name the user gave.
+ */
+static int
+write_replacing(sqlite3 *db, enum report_format format, const char *path,
+    const char *target, char *error, size_t error_size)
+{
+	char	 temporary[PATH_MAX + 8], detail[1024];
 	FILE	*out;
 
-	if ((out = open_temporary(path, temporary, sizeof temporary)) == NULL) {
+	if ((out = open_temporary(target, temporary, sizeof temporary)) == NULL) {
 		snprintf(error, error_size, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -165,10 +282,38 @@ report_write_file(sqlite3 *db, enum report_format format, const char *path,
 		unlink(temporary);
 		return -1;
 	}
-	if (fclose(out) == EOF || rename(temporary, path) == -1) {
+	if (fclose(out) == EOF || rename(temporary, target) == -1) {
 		snprintf(error, error_size, "%s: %s", path, strerror(errno));
 		unlink(temporary);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A regular file, or a name not yet taken, is replaced once the report is
+ * complete; through a symbolic link it is the link's target that is. What
+ * is not a regular file is written into; a directory is refused.
+ */
+int
+report_write_file(sqlite3 *db, enum report_format format, const char *path,
+    char *error, size_t error_size)
+{
+	struct stat	status;
+	char		target[PATH_MAX];
+
+	if (stat(path, &status) == 0) {
+		if (S_ISDIR(status.st_mode)) {
+			snprintf(error, error_size, "%s: is a directory", path);
+			return -1;
+		}
+		if (!S_ISREG(status.st_mode))
+			return write_in_place(db, format, path, &status, error,
+			    error_size);
+	}
+	if (follow_links(path, target, sizeof target) == -1) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return write_replacing(db, format, path, target, error, error_size);
 }

@@ -32,8 +32,11 @@ int		 report_write(sqlite3 *db, enum report_format, FILE *out,
 
 /*
  * Write the report to the file at path through a temporary file beside it,
- * renamed over path only once complete. Returns 0, or -1 with a message
- * naming path in error.
+ * renamed over path only once complete; when path is a symbolic link, over
+ * the file it leads to, so that the link stays. A FIFO, device or socket
+ * at path is written into directly (never replaced by a regular file); a
+ * directory is refused. Returns 0, or -1 with a message naming path in
+ * error.
  */
 int		 report_write_file(sqlite3 *db, enum report_format, const char *path,
 		    char *error, size_t error_size);

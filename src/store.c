@@ -28,6 +28,13 @@ extern const char wfpsift_schema_sql[];
 
 #define SCHEMA_VERSION "1"
 
+/*
+ * How long a reader (report) lets SQLite retry a lock that is held only a
+ * moment: a commit in a rollback-journal case, WAL recovery. It never
+ * waits for a writer's transaction: in WAL mode readers are not blocked.
+ */
+#define STORE_READER_BUSY_MS 5000
+
 /* case_info keys of indexes dropped for a bulk load: the prefix, then the name. */
 #define DEFERRED_INDEX_PREFIX "deferred_index:"
 
@@ -130,6 +137,41 @@ profile_statement(unsigned type, void *context, void *statement, void *nanosecon
 	return 0;
 }
 
+/*
+ * Allocate a store and open its connection with flags (SQLITE_OPEN_*).
+ * One connection, one thread: SQLite's per-call mutex is pure cost. With
+ * WFPSIFT_SQL_PROFILE set, slow statements are named on stderr. Returns
+ * 0, or -1 with a message in error.
+ */
+static int
+store_connect(const char *path, int flags, struct store **out, char *error,
+    size_t error_size)
+{
+	struct store	*store;
+
+	if ((store = calloc(1, sizeof(*store))) == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		snprintf(error, error_size, "%s: %s", path,
+		    store->db ? sqlite3_errmsg(store->db) : "cannot open");
+		sqlite3_close(store->db);
+		free(store);
+		return -1;
+	}
+	if (getenv("WFPSIFT_SQL_PROFILE") != NULL) {
+		static int64_t	threshold_ns;
+
+		threshold_ns = strtoll(getenv("WFPSIFT_SQL_PROFILE"), NULL, 10) * 1000000;
+		sqlite3_trace_v2(store->db, SQLITE_TRACE_PROFILE, profile_statement,
+		    &threshold_ns);
+	}
+	*out = store;
+	return 0;
+}
+
 int
 store_open(const char *path, int must_exist, struct store **out, char *error,
     size_t error_size)
@@ -143,28 +185,10 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 		snprintf(error, error_size, "%s: no such case file", path);
 		return -1;
 	}
-	if ((store = calloc(1, sizeof(*store))) == NULL) {
-		snprintf(error, error_size, "out of memory");
+	if (store_connect(path, flags, &store, error, error_size) == -1)
 		return -1;
-	}
-	/* One connection, one thread: SQLite's per-call mutex is pure cost. */
-	flags |= SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
-		snprintf(error, error_size, "%s: %s", path,
-		    store->db ? sqlite3_errmsg(store->db) : "cannot open");
-		sqlite3_close(store->db);
-		free(store);
-		return -1;
-	}
 	/* Another wfpsift on the same case waits instead of failing. */
 	sqlite3_busy_timeout(store->db, 60000);
-	if (getenv("WFPSIFT_SQL_PROFILE") != NULL) {
-		static int64_t	threshold_ns;
-
-		threshold_ns = strtoll(getenv("WFPSIFT_SQL_PROFILE"), NULL, 10) * 1000000;
-		sqlite3_trace_v2(store->db, SQLITE_TRACE_PROFILE, profile_statement,
-		    &threshold_ns);
-	}
 	/*
 	 * 16 KiB pages for a new case (an existing one keeps its own): a fifth
 	 * less ingest time than 4 KiB, fewer B-tree pages to split and write.
@@ -180,8 +204,132 @@ store_open(const char *path, int must_exist, struct store **out, char *error,
 		snprintf(error, error_size, "%s: not a usable case file: %s%s",
 		    path, sqlite3_errmsg(store->db), code == SQLITE_FULL ||
 		    code == SQLITE_IOERR ? " (disk full or file size limit?)" : "");
-		sqlite3_close(store->db);
-		free(store);
+		store_close(store);
+		return -1;
+	}
+	*out = store;
+	return 0;
+}
+
+/* 1 when the case (not temp) has an object of this name, 0 if not, -1. */
+static int
+case_has_object(struct store *store, const char *name)
+{
+	sqlite3_stmt	*statement;
+	int		 found;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM main.sqlite_master"
+	    " WHERE name = ?1", -1, &statement, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(statement) == SQLITE_ROW;
+	sqlite3_finalize(statement);
+	return found;
+}
+
+/*
+ * Create in the temp schema every table and view of schema.sql that the
+ * case lacks (one written by an older wfpsift, or made by hand): a
+ * read-only connection cannot add them to the case, and the reports then
+ * read them as empty. The text of each comes from schema.sql run in a
+ * memory database, whose sqlite_master keeps it as "CREATE TABLE name ...".
+ * Indexes are left out: temp cannot index the case's tables, and empty
+ * tables need none. Returns 0, or -1 with a message naming path in error.
+ */
+static int
+complete_schema_in_temp(struct store *store, const char *path, char *error,
+    size_t error_size)
+{
+	sqlite3		*schema = NULL;
+	sqlite3_stmt	*objects = NULL;
+	char		*create;
+	int		 step = SQLITE_ERROR, present, result = -1;
+
+	if (sqlite3_open_v2(":memory:", &schema, SQLITE_OPEN_READWRITE,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(schema, wfpsift_schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(schema, "SELECT name, substr(sql, 8) FROM"
+	    " sqlite_master WHERE type IN ('table', 'view') ORDER BY rowid", -1,
+	    &objects, NULL) != SQLITE_OK) {
+		snprintf(error, error_size, "%s: the case schema: %s", path,
+		    schema ? sqlite3_errmsg(schema) : "out of memory");
+		goto out;
+	}
+	while ((step = sqlite3_step(objects)) == SQLITE_ROW) {
+		present = case_has_object(store,
+		    (const char *)sqlite3_column_text(objects, 0));
+		if (present == 1)
+			continue;
+		create = sqlite3_mprintf("CREATE TEMP %s",
+		    (const char *)sqlite3_column_text(objects, 1));
+		if (present == -1 || create == NULL || execute(store, create) == -1) {
+			sqlite3_free(create);
+			snprintf(error, error_size, "%s: not a usable case"
+			    " file: %s", path, sqlite3_errmsg(store->db));
+			goto out;
+		}
+		sqlite3_free(create);
+	}
+	if (step != SQLITE_DONE)
+		snprintf(error, error_size, "%s: the case schema: %s", path,
+		    sqlite3_errmsg(schema));
+	else
+		result = 0;
+out:
+	sqlite3_finalize(objects);
+	sqlite3_close(schema);
+	return result;
+}
+
+/*
+ * Set the page cache and read the case once, so that a file SQLite cannot
+ * read fails here with a message saying why. The one case worth
+ * explaining: a WAL case is read through its -shm file, which SQLite
+ * creates beside the case when it is missing (the last writer to close
+ * removes it); with no write access to the folder, SQLite 3.22 and later
+ * read the case only when -shm and -wal are both there already.
+ */
+static int
+first_read(struct store *store, const char *path, char *error,
+    size_t error_size)
+{
+	int	code;
+
+	if (execute(store, "PRAGMA cache_size = -65536;"
+	    " SELECT count(*) FROM sqlite_master") == 0)
+		return 0;
+	/* The case itself is open: what cannot be opened is beside it. */
+	code = sqlite3_extended_errcode(store->db);
+	if (code == SQLITE_READONLY_DIRECTORY || code == SQLITE_CANTOPEN)
+		snprintf(error, error_size, "%s: cannot be read here: SQLite"
+		    " reads it through its -wal and -shm files, which are not"
+		    " both there and cannot be created (a folder without write"
+		    " access, or a read-only file system); copy the case, with"
+		    " its -wal file if any, to a folder you can write", path);
+	else
+		snprintf(error, error_size, "%s: not a usable case file: %s",
+		    path, sqlite3_errmsg(store->db));
+	return -1;
+}
+
+int
+store_open_readonly(const char *path, struct store **out, char *error,
+    size_t error_size)
+{
+	struct store	*store;
+
+	if (access(path, F_OK) != 0) {
+		snprintf(error, error_size, "%s: no such case file", path);
+		return -1;
+	}
+	if (store_connect(path, SQLITE_OPEN_READONLY, &store, error,
+	    error_size) == -1)
+		return -1;
+	/* Only for locks held a moment (a rollback-journal commit). */
+	sqlite3_busy_timeout(store->db, STORE_READER_BUSY_MS);
+	if (first_read(store, path, error, error_size) == -1 ||
+	    complete_schema_in_temp(store, path, error, error_size) == -1) {
+		store_close(store);
 		return -1;
 	}
 	*out = store;

@@ -2,8 +2,9 @@
  * store.h: the SQLite case file.
  *
  * store_open creates or opens a case and brings its schema (schema.sql) up
- * to date. Commands that only read or that replace derived tables (detect,
- * gaps, report) use store_db() and plain prepared statements. Ingest writes
+ * to date; store_open_readonly opens one for report, which only reads.
+ * Commands that only read or that replace derived tables (detect, gaps,
+ * report) use store_db() and plain prepared statements. Ingest writes
  * through the batch functions in this header, inside large transactions.
  */
 #ifndef WFPSIFT_STORE_H
@@ -16,9 +17,23 @@ struct store;
 struct event;
 struct normalised_event;
 
-/* Open or create the case at path. must_exist: fail if it is missing. */
+/*
+ * Open or create the case at path, read-write, and bring its schema up to
+ * date. must_exist: fail if it is missing. Waits for another writer.
+ */
 int	 store_open(const char *path, int must_exist, struct store **,
 	    char *error, size_t error_size);
+
+/*
+ * Open the existing case at path read-only (SQLITE_OPEN_READONLY), for
+ * report: nothing is written to the case, and a writer's open transaction
+ * is not waited for (WAL readers see the last commit). Tables and views
+ * of the schema the case lacks are created empty in the temp schema.
+ * SQLite may leave the case's -wal (empty) and -shm files beside it.
+ * Returns 0, or -1 with a message naming path in error.
+ */
+int	 store_open_readonly(const char *path, struct store **, char *error,
+	    size_t error_size);
 void	 store_close(struct store *);
 sqlite3	*store_db(struct store *);
 
