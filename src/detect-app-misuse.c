@@ -27,6 +27,8 @@
 #include <time.h>
 
 #include "detector.h"
+#include "text-table.h"
+#include "util.h"
 
 /* What one user did with one application for one kind of connection. */
 struct usage {
@@ -43,6 +45,8 @@ struct usage {
 	char	**hosts;		/* their remote addresses */
 	int64_t	 port;			/* their one port, or -1 for several */
 	int64_t	 first_us;		/* time of the first flagged connection */
+	int64_t	 earliest_us, earliest_id;	/* its first connection of all */
+	uint32_t next_in_group;		/* the group's next usage + 1, or 0 */
 };
 
 struct app_misuse {
@@ -51,7 +55,8 @@ struct app_misuse {
 	int64_t				 learning_end_us;
 	struct usage			*usages;
 	size_t				 usage_count, usage_alloc;
-	size_t				 group_first;	/* first usage of the current (user, application) */
+	struct text_table		 keys;		/* user and application keys */
+	struct pair_map			 groups;	/* (user, application) -> first usage + 1 */
 	int				 failed;
 };
 
@@ -109,41 +114,88 @@ connection_kind(const struct detect_options *options,
 	return address_is_internal(connection->remote_ip) ? "internal" : NULL;
 }
 
-/* The usage of the current (user, application) for kind, made if new. */
+/*
+ * The usage of the connection's (user, application) for kind, made if
+ * new. The usages of one (user, application) are a chain from the groups
+ * map; each keeps the names of its earliest connection (by time, then
+ * id), the one a walk in time order would have met first.
+ */
 static struct usage *
 find_usage(struct app_misuse *state, const struct connection *connection,
     const char *kind, int lateral)
 {
-	struct usage	*usage, *grown;
-	size_t		 i;
+	struct usage	*usage;
+	uint32_t	 user, application, *first, *link;
+	int		 added;
 
-	for (i = state->group_first; i < state->usage_count; i++)
-		if (strcmp(state->usages[i].kind, kind) == 0)
-			return &state->usages[i];
-	if (state->usage_count == state->usage_alloc) {
-		state->usage_alloc = state->usage_alloc == 0 ? 64 :
-		    state->usage_alloc * 2;
-		grown = realloc(state->usages,
-		    state->usage_alloc * sizeof(*state->usages));
-		if (grown == NULL) {
-			state->failed = 1;
-			return NULL;
-		}
-		state->usages = grown;
+	user = text_intern(&state->keys, (const unsigned char *)connection->user_key,
+	    (int)strlen(connection->user_key), &state->failed);
+	application = text_intern(&state->keys,
+	    (const unsigned char *)connection->application_key,
+	    (int)strlen(connection->application_key), &state->failed);
+	if (state->failed || (first = pair_map_put(&state->groups,
+	    pair(user, application), 0, &added)) == NULL) {
+		state->failed = 1;
+		return NULL;
 	}
+	for (link = first; *link != 0; link = &usage->next_in_group) {
+		usage = &state->usages[*link - 1];
+		if (strcmp(usage->kind, kind) == 0)
+			return usage;
+	}
+	if (array_reserve(&state->usages, state->usage_count,
+	    &state->usage_alloc, sizeof(*state->usages)) == -1) {
+		state->failed = 1;
+		return NULL;
+	}
+	/* The chain's end may have moved with the array: find it again. */
+	for (link = first; *link != 0; link = &state->usages[*link - 1].next_in_group)
+		;
 	usage = &state->usages[state->usage_count++];
+	*link = (uint32_t)state->usage_count;
 	memset(usage, 0, sizeof(*usage));
 	usage->user_key = detect_strdup(connection->user_key, &state->failed);
-	usage->user_name = detect_strdup(connection->user_name, &state->failed);
-	usage->user_sid = detect_strdup(connection->user_sid, &state->failed);
 	usage->application_key = detect_strdup(connection->application_key,
-	    &state->failed);
-	usage->application_name = detect_strdup(connection->application_name,
 	    &state->failed);
 	snprintf(usage->kind, sizeof(usage->kind), "%s", kind);
 	usage->lateral = lateral;
 	usage->port = -2;	/* no flagged connection yet */
+	usage->earliest_us = INT64_MAX;
 	return state->failed ? NULL : usage;
+}
+
+/* Take the names of connection when it is the usage's earliest yet. 0 or -1. */
+static int
+note_earliest(struct usage *usage, const struct connection *connection)
+{
+	int	failed = 0;
+
+	if (connection->time_us > usage->earliest_us ||
+	    (connection->time_us == usage->earliest_us &&
+	    connection->id > usage->earliest_id))
+		return 0;
+	usage->earliest_us = connection->time_us;
+	usage->earliest_id = connection->id;
+	free(usage->user_name);
+	free(usage->user_sid);
+	free(usage->application_name);
+	usage->user_name = detect_strdup(connection->user_name, &failed);
+	usage->user_sid = detect_strdup(connection->user_sid, &failed);
+	usage->application_name = detect_strdup(connection->application_name,
+	    &failed);
+	return failed ? -1 : 0;
+}
+
+/* Forget a usage's flagged connections: it turned out to be in the baseline. */
+static void
+usage_unflag(struct usage *usage)
+{
+	size_t	i;
+
+	for (i = 0; i < usage->id_count; i++)
+		free(usage->hosts[i]);
+	usage->id_count = 0;
+	usage->port = -2;
 }
 
 /* Add a flagged connection to a usage. */
@@ -170,9 +222,12 @@ usage_flag(struct usage *usage, const struct connection *connection)
 	if (usage->port == -2) {
 		usage->port = connection->remote_port;
 		usage->first_us = connection->time_us;
+		return failed ? -1 : 0;
 	}
-	else if (usage->port != connection->remote_port)
+	if (usage->port != connection->remote_port)
 		usage->port = -1;
+	if (connection->time_us < usage->first_us)
+		usage->first_us = connection->time_us;
 	return failed ? -1 : 0;
 }
 
@@ -189,7 +244,8 @@ consider(struct app_misuse *state, const struct connection *connection)
 	    sizeof(buffer), &lateral);
 	if (kind == NULL)
 		return 0;
-	if ((usage = find_usage(state, connection, kind, lateral)) == NULL)
+	if ((usage = find_usage(state, connection, kind, lateral)) == NULL ||
+	    note_earliest(usage, connection) == -1)
 		return -1;
 	if (state->policy != NULL) {
 		if (policy_allows(state->policy, connection->user_name,
@@ -198,6 +254,9 @@ consider(struct app_misuse *state, const struct connection *connection)
 		    connection->remote_port))
 			return 0;
 	} else if (connection->time_us < state->learning_end_us) {
+		/* Flagged before its learning-period use was met: not after all. */
+		if (!usage->baseline)
+			usage_unflag(usage);
 		usage->baseline = 1;
 		return 0;
 	} else if (usage->baseline)
@@ -242,10 +301,14 @@ lateral_ports_json(const struct detect_options *options)
 }
 
 /*
- * Walk the attributed outbound connections by user, application and time.
- * Only watched ones (a lateral port, or an internal peer: those
- * connection_kind gives a kind) are read, so the sort holds no internet
- * browsing.
+ * Read the attributed outbound connections, in no particular order: each
+ * usage's state does not depend on it (its flags are dropped if a
+ * learning-period connection turns up later; its names are its earliest
+ * connection's), and the usages are put in the order of a walk by user,
+ * application and time afterwards (compare_usages). Sorting the rows in
+ * SQL instead cost as much as reading them, and spilled to disk on a
+ * large case. Only watched ones (a lateral port, or an internal peer:
+ * those connection_kind gives a kind) are read.
  */
 static int
 scan_connections(sqlite3 *db, struct app_misuse *state)
@@ -262,11 +325,9 @@ scan_connections(sqlite3 *db, struct app_misuse *state)
 	    " AND CASE wfpsift_address_scope(n.remote_ip)"
 	    "  WHEN 'public' THEN n.protocol IN (6, 17) AND n.remote_port > 0"
 	    "   AND n.remote_port IN (SELECT value FROM json_each(?1))"
-	    "  WHEN 'private' THEN 1 WHEN 'link_local' THEN 1 ELSE 0 END"
-	    " ORDER BY 3, 6, n.time_unix_us, n.id";
+	    "  WHEN 'private' THEN 1 WHEN 'link_local' THEN 1 ELSE 0 END";
 	sqlite3_stmt		*statement;
 	struct connection	 connection;
-	struct usage		*first;
 	char			*ports;
 	int			 status;
 
@@ -281,11 +342,6 @@ scan_connections(sqlite3 *db, struct app_misuse *state)
 	sqlite3_bind_text(statement, 1, ports, -1, sqlite3_free);
 	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
 		read_connection(statement, &connection);
-		first = state->group_first < state->usage_count ?
-		    &state->usages[state->group_first] : NULL;
-		if (first != NULL && (strcmp(first->user_key, connection.user_key) != 0 ||
-		    strcmp(first->application_key, connection.application_key) != 0))
-			state->group_first = state->usage_count;
 		if (consider(state, &connection) == -1) {
 			state->failed = 1;
 			break;
@@ -293,6 +349,25 @@ scan_connections(sqlite3 *db, struct app_misuse *state)
 	}
 	sqlite3_finalize(statement);
 	return state->failed || (status != SQLITE_DONE && status != SQLITE_ROW) ? -1 : 0;
+}
+
+/*
+ * Usages as a walk by user key, application key and time meets them:
+ * (user, application) in SQL's binary text order, and the usages of one
+ * by their earliest connection.
+ */
+static int
+compare_usages(const void *left, const void *right)
+{
+	const struct usage	*a = left, *b = right;
+	int			 order;
+
+	if ((order = strcmp(a->user_key, b->user_key)) != 0 ||
+	    (order = strcmp(a->application_key, b->application_key)) != 0)
+		return order;
+	if (a->earliest_us != b->earliest_us)
+		return a->earliest_us < b->earliest_us ? -1 : 1;
+	return (a->earliest_id > b->earliest_id) - (a->earliest_id < b->earliest_id);
 }
 
 static int
@@ -452,6 +527,9 @@ detect_app_misuse(sqlite3 *db, const struct detect_options *options,
 	if (learning_end(db, options, &state.learning_end_us) == -1 ||
 	    scan_connections(db, &state) == -1)
 		status = -1;
+	if (status == 0)
+		qsort(state.usages, state.usage_count, sizeof(*state.usages),
+		    compare_usages);
 	for (i = 0; status == 0 && i < state.usage_count; i++)
 		if (state.usages[i].id_count > 0 &&
 		    add_finding(&state, list, &state.usages[i]) == -1)
@@ -462,6 +540,8 @@ detect_app_misuse(sqlite3 *db, const struct detect_options *options,
 	for (i = 0; i < state.usage_count; i++)
 		usage_free(&state.usages[i]);
 	free(state.usages);
+	text_table_free(&state.keys);
+	pair_map_free(&state.groups);
 	policy_free(state.policy);
 	return status;
 }

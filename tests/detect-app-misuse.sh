@@ -104,4 +104,24 @@ printf '\n\nallow admins powershell.exe telnetz\n' > "$TEST_TMP/bad-policy"
 "$WFPSIFT" detect -q -d "$CASE" --policy "$TEST_TMP/bad-policy" > /dev/null 2> "$TEST_TMP/err"
 is "$(cat "$TEST_TMP/err")" "wfpsift detect: $CASE: $TEST_TMP/bad-policy:3: unknown connection kind (any, lateral, internal, a service or a port)" \
     "an unknown connection kind is named too"
+
+# The order the records are stored in changes nothing: the same case with
+# its network events stored latest first (the day-two connections before
+# the learning day's, so a usage is met flagged before it is known to be
+# in the baseline) gives the same findings, named after each usage's
+# earliest connection.
+"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+misuse > "$TEST_TMP/in-order"
+sql "$CASE" "SELECT substr(summary, 1, instr(summary, ' used ')) FROM findings
+    WHERE detector = 'app_misuse' ORDER BY id" > "$TEST_TMP/in-order-names"
+sqlite3 "$CASE" ".backup '$TEST_TMP/reversed.db'"
+sql "$TEST_TMP/reversed.db" "DELETE FROM attribution; DELETE FROM finding_evidence;
+    UPDATE network_events SET id = -id; UPDATE network_events SET id = 1000 + id"
+CASE=$TEST_TMP/reversed.db
+"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+ok $? "detect runs on the case stored latest first"
+is "$(misuse)" "$(cat "$TEST_TMP/in-order")" "the same findings, whatever the storage order"
+is "$(sql "$CASE" "SELECT substr(summary, 1, instr(summary, ' used ')) FROM findings
+    WHERE detector = 'app_misuse' ORDER BY id")" "$(cat "$TEST_TMP/in-order-names")" \
+    "each told with the same user"
 done_testing
