@@ -118,18 +118,29 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 	return EXIT_OK;
 }
 
+/*
+ * The one summary line. What is only sometimes there (slack copies not
+ * stored) is said only when it happened, so a clean run reads as before.
+ */
 void
 ingest_print_summary(const struct ingest_totals *totals, FILE *out)
 {
 	double	mb = (double)totals->bytes / 1e6;
 
 	fprintf(out, "ingested %ld file%s (%ld already in the case, %ld unreadable): "
-	    "%lld records, %lld recovered, %lld network events, %lld errors",
+	    "%lld records, %lld recovered",
 	    totals->files_ingested, totals->files_ingested == 1 ? "" : "s",
 	    totals->files_already_in_case,
 	    totals->files_failed + totals->path_problems,
-	    (long long)totals->records, (long long)totals->recovered,
-	    (long long)totals->network_events, (long long)totals->errors);
+	    (long long)totals->records, (long long)totals->recovered);
+	if (totals->recovered_duplicates == 1)
+		fputs(" (1 more was a copy of a live record, not stored again)", out);
+	else if (totals->recovered_duplicates > 1)
+		fprintf(out, " (%lld more were copies of live records, not "
+		    "stored again)", (long long)totals->recovered_duplicates);
+	fprintf(out, ", %lld network events, %lld error%s",
+	    (long long)totals->network_events, (long long)totals->errors,
+	    totals->errors == 1 ? "" : "s");
 	if (totals->seconds > 0 && totals->bytes > 0)
 		fprintf(out, " in %.2f s (%.1f MB/s)", totals->seconds,
 		    mb / totals->seconds);

@@ -27,6 +27,7 @@
 #include "little-endian.h"
 #include "normalise.h"
 #include "sha256.h"
+#include "slack-copies.h"
 #include "util.h"
 
 #define RECORDS_PER_TRANSACTION 20000
@@ -345,6 +346,7 @@ struct file_run {
 	long			 messages;
 	long			 in_transaction;
 	struct source_summary	 summary;
+	struct live_records	*live;	/* when the file has slack records */
 };
 
 /* Print a problem as one line naming the file and, when known, the record. */
@@ -409,6 +411,27 @@ note_record(struct source_summary *summary, const struct event *event)
 	}
 }
 
+/*
+ * 1 when a recovered event is an exact copy of one of the file's live
+ * records, which are all read before the recovered ones: not stored, but
+ * counted. Live events are remembered for the check.
+ */
+static int
+is_slack_copy(struct file_run *run, const struct event *event)
+{
+	if (run->live == NULL)
+		return 0;
+	if (!event->recovered) {
+		live_records_add(run->live, event);
+		return 0;
+	}
+	if (!live_records_has_copy(run->live, event))
+		return 0;
+	run->summary.recovered_duplicates++;
+	run->totals->recovered_duplicates++;
+	return 1;
+}
+
 /* Normalise and store one decoded event. */
 static int
 store_event(struct file_run *run, const struct event *event,
@@ -416,6 +439,8 @@ store_event(struct file_run *run, const struct event *event,
 {
 	struct decode_problem	problem;
 
+	if (is_slack_copy(run, event))
+		return 0;
 	if (event->fields_truncated) {
 		problem = (struct decode_problem){ .kind = "field",
 		    .record_index = event->record_index,
@@ -786,7 +811,8 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
     struct ingest_totals *totals, long file_number, double started)
 {
 	struct file_run	 run = { store, pipeline->options, totals, job->path, 0,
-			    0, 0, { 0 } };
+			    0, 0, { 0 }, NULL };
+	int		 result;
 
 	pthread_mutex_lock(&pipeline->lock);
 	while (!job->ready)
@@ -840,8 +866,12 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	run.summary.corrupted = job->info.corrupted;
 	run.summary.major_version = job->info.major_version;
 	run.summary.minor_version = job->info.minor_version;
-	if (store_batches(pipeline, job, &run, file_number, started) == -1 ||
-	    check_completeness(&run, job) == -1)
+	/* Out of memory: no copies are known, and all are kept. */
+	if (job->info.recovered_records > 0)
+		run.live = live_records_new();
+	result = store_batches(pipeline, job, &run, file_number, started);
+	live_records_free(run.live);
+	if (result == -1 || check_completeness(&run, job) == -1)
 		return -1;
 	/* Nothing read and something wrong (already said): the file failed. */
 	if (run.summary.record_count == 0 && run.summary.error_count > 0) {

@@ -34,6 +34,7 @@ struct ingest_totals {
 	long		 path_problems;	/* missing, unreadable, not EVTX */
 	int64_t		 records;
 	int64_t		 recovered;
+	int64_t		 recovered_duplicates;	/* slack copies of live records */
 	int64_t		 network_events;
 	int64_t		 errors;	/* record, chunk and field problems */
 	int64_t		 bytes;
