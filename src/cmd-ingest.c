@@ -120,7 +120,8 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 
 /*
  * The one summary line. What is only sometimes there (slack copies not
- * stored) is said only when it happened, so a clean run reads as before.
+ * stored, slack candidates not readable, files in folders that are not
+ * EVTX) is said only when it happened, so a clean run reads as before.
  */
 void
 ingest_print_summary(const struct ingest_totals *totals, FILE *out)
@@ -141,6 +142,10 @@ ingest_print_summary(const struct ingest_totals *totals, FILE *out)
 	fprintf(out, ", %lld network events, %lld error%s",
 	    (long long)totals->network_events, (long long)totals->errors,
 	    totals->errors == 1 ? "" : "s");
+	if (totals->slack_unreadable > 0)
+		fprintf(out, "; %lld slack candidate%s not readable",
+		    (long long)totals->slack_unreadable,
+		    totals->slack_unreadable == 1 ? "" : "s");
 	if (totals->seconds > 0 && totals->bytes > 0)
 		fprintf(out, " in %.2f s (%.1f MB/s)", totals->seconds,
 		    mb / totals->seconds);

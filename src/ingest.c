@@ -349,6 +349,34 @@ struct file_run {
 	struct live_records	*live;	/* when the file has slack records */
 };
 
+/* 1 for a problem with a record candidate found in chunk slack. */
+static int
+is_slack_problem(const struct decode_problem *problem)
+{
+	return problem->kind != NULL && strcmp(problem->kind, "recovered") == 0;
+}
+
+/*
+ * Where the problem is, after the file's name: a live record, or a record
+ * candidate in chunk slack, which is often a fragment of an overwritten
+ * record and so says nothing about damage to the log's live records.
+ */
+static void
+print_problem_place(const struct decode_problem *problem, FILE *out)
+{
+	int	slack = is_slack_problem(problem);
+
+	if (problem->record_index >= 0)
+		fprintf(out, ": %s %ld", slack ? "slack record candidate" :
+		    "record", problem->record_index);
+	else if (slack)
+		fputs(": slack record candidate", out);
+	if (problem->record_id >= 0)
+		fprintf(out, " (EventRecordID %lld)", (long long)problem->record_id);
+	if (slack)
+		fputs(": could not be decoded", out);
+}
+
 /* Print a problem as one line naming the file and, when known, the record. */
 static void
 report_problem(struct file_run *run, const struct decode_problem *problem)
@@ -367,21 +395,26 @@ report_problem(struct file_run *run, const struct decode_problem *problem)
 	}
 	fputs("wfpsift: ", stderr);
 	fputs_safe(run->path, stderr);
-	if (problem->record_index >= 0)
-		fprintf(stderr, ": record %ld", problem->record_index);
-	if (problem->record_id >= 0)
-		fprintf(stderr, " (EventRecordID %lld)", (long long)problem->record_id);
+	print_problem_place(problem, stderr);
 	fputs(": ", stderr);
 	fputs_safe(problem->message, stderr);
 	fputc('\n', stderr);
 }
 
+/*
+ * Print, count and store one problem. Slack candidates that could not be
+ * read are counted apart from errors in live data: most are fragments of
+ * overwritten records, expected in any well-used log.
+ */
 static int
 record_problem(struct file_run *run, const struct decode_problem *problem)
 {
 	report_problem(run, problem);
 	run->summary.error_count++;
-	run->totals->errors++;
+	if (is_slack_problem(problem))
+		run->totals->slack_unreadable++;
+	else
+		run->totals->errors++;
 	return store_add_error(run->store, run->source_id, run->path,
 	    problem->kind ? problem->kind : "record", problem->record_index,
 	    problem->record_id, problem->chunk, problem->message);
@@ -554,7 +587,10 @@ count_batches(struct pipeline *pipeline, struct file_job *job,
 	while ((batch = next_batch(pipeline, job)) != NULL) {
 		for (i = 0; i < batch->count; i++) {
 			if (batch->items[i].kind == BATCH_PROBLEM) {
-				totals->errors++;
+				if (is_slack_problem(&batch->items[i].problem))
+					totals->slack_unreadable++;
+				else
+					totals->errors++;
 				continue;
 			}
 			normalise_event(&batch->items[i].event, &normal);

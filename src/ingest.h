@@ -37,6 +37,7 @@ struct ingest_totals {
 	int64_t		 recovered_duplicates;	/* slack copies of live records */
 	int64_t		 network_events;
 	int64_t		 errors;	/* record, chunk and field problems */
+	int64_t		 slack_unreadable; /* slack candidates not decoded */
 	int64_t		 bytes;
 	double		 seconds;
 };

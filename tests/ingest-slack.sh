@@ -3,8 +3,10 @@
 # live record, identical in every value, is not stored again but counted
 # in sources.recovered_duplicates; a slack record with a live record's
 # EventRecordID and other data is evidence of change and is stored as
-# recovered. A case written before recovered_duplicates existed gets the
-# column. On the corpus, no stored recovered record is a copy of a live one.
+# recovered. A slack candidate that cannot be decoded is reported as one,
+# and counted apart from errors in live data. A case written before
+# recovered_duplicates existed gets the column. On the corpus, no stored
+# recovered record is a copy of a live one.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 mkevtx="$top_builddir/tests/mkevtx"
@@ -34,6 +36,23 @@ for decoder in fast libevtx-xml; do
 	ok $? "$decoder: the summary line says a copy was not stored"
 done
 
+# A slack candidate that cannot be decoded: the copy of record 2 with its
+# template offset broken. The message and the summary say it is slack.
+bad="$TEST_TMP/slack-bad.evtx"
+cp "$fixture" "$bad"
+free_space=$(od -An -tu4 -j $((4096 + 48)) -N4 "$bad" | tr -d ' ')
+printf '\377\377\000\000' | dd of="$bad" bs=1 seek=$((4096 + free_space + 34)) \
+    conv=notrunc 2>/dev/null
+"$WFPSIFT" ingest -d "$TEST_TMP/bad.db" "$bad" >"$TEST_TMP/bad.out" 2>"$TEST_TMP/bad.err"
+is "$?" 0 "an undecodable slack candidate: exit 0"
+is "$(sed "s|^wfpsift: $bad: ||; s|: binxml decoder: .*||" "$TEST_TMP/bad.err")" \
+    "slack record candidate 5 (EventRecordID 2): could not be decoded" \
+    "an undecodable slack candidate: one line saying it is a slack candidate"
+grep -q " 0 errors; 1 slack candidate not readable" "$TEST_TMP/bad.out"
+ok $? "an undecodable slack candidate: counted apart from errors in the summary"
+is "$(sql "$TEST_TMP/bad.db" "SELECT kind, record_id FROM ingest_errors")" "recovered|2" \
+    "an undecodable slack candidate: its ingest_errors row, kind recovered"
+
 # A case from before the column: it is added, and earlier sources read 0.
 old="$TEST_TMP/old.db"
 "$WFPSIFT" ingest -q -d "$old" "$TESTDATA/connect-scan.evtx"
@@ -44,7 +63,7 @@ is "$(sql "$old" "SELECT recovered_duplicates FROM sources ORDER BY id")" "0
 1" "a case without recovered_duplicates: the column is added and filled"
 
 # The corpus, with every value kept: no recovered event is a copy of a live
-# one in every column.
+# one in every column, and the summary's counts are ingest_errors' rows.
 if have_corpus; then
 	corpus="$TEST_TMP/corpus.db"
 	"$WFPSIFT" ingest --all-data -d "$corpus" "$CORPUS" >"$TEST_TMP/corpus.out" \
@@ -63,8 +82,18 @@ if have_corpus; then
 	    "corpus: no stored recovered event is a copy of a live one"
 	ok $([ "$(sql "$corpus" "SELECT sum(recovered_duplicates) FROM sources")" -gt 1000 ] &&
 	    echo 0 || echo 1) "corpus: over a thousand slack copies counted, not stored"
+	slack=$(sql "$corpus" "SELECT count(*) FROM ingest_errors WHERE kind = 'recovered'")
+	errors=$(sql "$corpus" "SELECT count(*) FROM ingest_errors WHERE kind <> 'recovered'
+	    AND source_id IS NOT NULL")
+	grep -q " $errors errors; $slack slack candidates not readable" "$TEST_TMP/corpus.out"
+	ok $? "corpus: the summary counts $errors errors and $slack slack candidates apart"
+	ok $([ "$(grep -c ': slack record candidate [0-9]* (EventRecordID [0-9]*): could not be decoded: ' \
+	    "$TEST_TMP/corpus.err")" -gt 0 ] && echo 0 || echo 1) \
+	    "corpus: slack candidates are named as such on stderr"
 else
 	skip "corpus: no recovered copy stored" "no corpus"
 	skip "corpus: slack copies counted" "no corpus"
+	skip "corpus: the summary counts apart" "no corpus"
+	skip "corpus: slack candidates are named as such" "no corpus"
 fi
 done_testing
