@@ -922,20 +922,30 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	return store_commit(store);
 }
 
-/* A walk problem: print it and count it in the store. */
+/* Where walk problems and notices go. */
 struct walk_context {
 	struct store		*store;
 	struct ingest_totals	*totals;
 };
 
+/*
+ * Print what the walk met as one line naming the path, even with -q: a
+ * path that gave nothing should never pass unseen. A problem is also
+ * counted and written to ingest_errors; a notice is only said.
+ */
 static void
-walk_problem(void *pointer, const char *path, const char *message)
+walk_problem(void *pointer, const char *path, const char *message,
+    enum walk_severity severity)
 {
 	struct walk_context	*context = pointer;
 
 	fputs("wfpsift: ", stderr);
 	fputs_safe(path, stderr);
-	fprintf(stderr, ": %s\n", message);
+	fputs(": ", stderr);
+	fputs_safe(message, stderr);
+	fputc('\n', stderr);
+	if (severity == WALK_NOTICE)
+		return;
 	context->totals->path_problems++;
 	store_add_error(context->store, 0, path, "file", -1, -1, -1, message);
 }
