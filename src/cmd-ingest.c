@@ -34,9 +34,9 @@ static const char usage[] =
     "  -h, --help          this help\n"
     "\n"
     "Exit status: 0 when every named file was read (record problems are\n"
-    "counted in the case), 1 when a path or file could not be read at all,\n"
-    "2 on a usage error, 3 when another wfpsift process kept writing the\n"
-    "case longer than the wait.\n";
+    "counted in the case), 1 when a path or file could not be read at all\n"
+    "or no EVTX file was found in any PATH, 2 on a usage error, 3 when\n"
+    "another wfpsift process kept writing the case longer than the wait.\n";
 
 const struct decoder_ops *
 decoder_by_name(const char *name)
@@ -146,6 +146,10 @@ ingest_print_summary(const struct ingest_totals *totals, FILE *out)
 		fprintf(out, "; %lld slack candidate%s not readable",
 		    (long long)totals->slack_unreadable,
 		    totals->slack_unreadable == 1 ? "" : "s");
+	if (totals->files_not_evtx > 0)
+		fprintf(out, "; skipped %ld file%s that %s not EVTX",
+		    totals->files_not_evtx, totals->files_not_evtx == 1 ? "" : "s",
+		    totals->files_not_evtx == 1 ? "is" : "are");
 	if (totals->seconds > 0 && totals->bytes > 0)
 		fprintf(out, " in %.2f s (%.1f MB/s)", totals->seconds,
 		    mb / totals->seconds);
@@ -177,7 +181,9 @@ ingest_run(const struct ingest_command_options *options, struct store **store_ou
 	}
 	*store_out = store;
 	*lock_out = lock;
-	if (totals->files_failed > 0 || totals->path_problems > 0)
+	/* Nothing to read at all is a failure, even when nothing was wrong. */
+	if (totals->files_failed > 0 || totals->path_problems > 0 ||
+	    totals->files_found == 0)
 		return EXIT_ERROR;
 	return EXIT_OK;
 }

@@ -287,7 +287,7 @@ static void	walk_folder(struct walk *, const char *path, const struct stat *,
 
 /*
  * One entry of a folder, links followed: a folder is walked, an EVTX file
- * listed, any other file skipped.
+ * listed, any other file counted as not EVTX.
  */
 static void
 walk_entry(struct walk *walk, const char *path, int depth)
@@ -304,11 +304,15 @@ walk_entry(struct walk *walk, const char *path, int depth)
 		return;
 	}
 	/* A pipe or device: never opened, since reading it could block. */
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode)) {
+		walk->list->not_evtx++;
 		return;
+	}
 	if ((is_evtx = file_is_evtx(path)) == -1)
 		say(walk, path, strerror(errno), WALK_PROBLEM);
-	else if (is_evtx == 1 && list_add(walk->list, path) == -1)
+	else if (is_evtx == 0)
+		walk->list->not_evtx++;
+	else if (list_add(walk->list, path) == -1)
 		say(walk, path, strerror(ENOMEM), WALK_PROBLEM);
 }
 
@@ -341,10 +345,17 @@ walk_folder(struct walk *walk, const char *path, const struct stat *st, int dept
 	free_names(names, count);
 }
 
-/* A folder named by the user: walked from its normalised path. */
+/*
+ * A folder named by the user: walked from its normalised path, and a
+ * notice, naming it as the user wrote it, when nothing in it was EVTX and
+ * nothing was unreadable (then the problems already said why, and what
+ * could not be read may have been EVTX).
+ */
 static void
 walk_named_folder(struct walk *walk, const char *path, const struct stat *st)
 {
+	size_t	 before = walk->list->count;
+	int	 problems = walk->problems;
 	char	*folder;
 
 	if ((folder = folder_path(path)) == NULL) {
@@ -353,6 +364,8 @@ walk_named_folder(struct walk *walk, const char *path, const struct stat *st)
 	}
 	walk_folder(walk, folder, st, 0);
 	free(folder);
+	if (walk->list->count == before && walk->problems == problems)
+		say(walk, path, "no EVTX files found", WALK_NOTICE);
 }
 
 int

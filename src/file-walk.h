@@ -15,13 +15,14 @@ struct file_list {
 	char	**paths;
 	size_t	  count;
 	size_t	  allocated;
+	long	  not_evtx;	/* files inside folders skipped: not EVTX */
 };
 
 /*
  * Called for each thing worth saying met while walking. A problem (a
  * missing path, an unreadable folder or file, a dangling link, a named
  * file that is not EVTX) means something could not be read; a notice (a
- * link loop not followed) does not.
+ * link loop not followed, a named folder without any EVTX file) does not.
  * The walk goes on after either.
  */
 enum walk_severity {

@@ -1010,6 +1010,7 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 	for (int p = 0; p < path_count; p++)
 		file_walk(paths[p], &files, walk_problem, &context);
 	totals->files_found = (long)files.count;
+	totals->files_not_evtx = files.not_evtx;
 	pthread_mutex_init(&pipeline.lock, NULL);
 	pthread_cond_init(&pipeline.changed, NULL);
 	pipeline.options = options;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Walking folders: symbolic links to files and folders are followed, a link
 # loop ends with one line and every file read once, a dangling link is
-# named; a folder named with a trailing slash stores single slashes.
+# named; a folder without EVTX files is named and, when nothing at all was
+# found, ingest and analyze exit 1; files that are not EVTX are counted in
+# the summary; a folder named with a trailing slash stores single slashes.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 good="$TESTDATA/connect-scan.evtx"
@@ -55,6 +57,45 @@ is "$(cat "$TEST_TMP/dangling.err")" \
 is "$(status_of dangling)" 1 "a dangling link: exit 1, like an unreadable file"
 is "$(paths_in "$TEST_TMP/dangling.db")" "$TEST_TMP/dangling/a.evtx" \
     "a dangling link: the other file is ingested"
+
+# An empty folder: named, and with nothing found at all, exit 1.
+mkdir "$TEST_TMP/empty"
+run empty ingest -d "$TEST_TMP/empty.db" "$TEST_TMP/empty/"
+is "$(status_of empty)" 1 "an empty folder alone: ingest exits 1"
+is "$(cat "$TEST_TMP/empty.err")" "wfpsift: $TEST_TMP/empty/: no EVTX files found" \
+    "an empty folder: one warning naming it"
+run analyze_empty analyze -d "$TEST_TMP/analyze.db" -o "$TEST_TMP/analyze-report" \
+    "$TEST_TMP/empty/"
+is "$(status_of analyze_empty)" 1 "an empty folder alone: analyze exits 1"
+is "$(head -n 1 "$TEST_TMP/analyze_empty.err")" "wfpsift: $TEST_TMP/empty/: no EVTX files found" \
+    "an empty folder: analyze warns too"
+grep -q "Gaps: none found" "$TEST_TMP/analyze_empty.out"
+ok $([ $? -ne 0 ] && [ ! -e "$TEST_TMP/analyze-report" ] && echo 0 || echo 1) \
+    "an empty folder: analyze reports no gaps and writes no report"
+# Beside a file that is read, the empty folder is only warned about.
+run empty_and_good ingest -d "$TEST_TMP/both.db" "$TEST_TMP/empty" "$good"
+is "$(status_of empty_and_good)$(cat "$TEST_TMP/empty_and_good.err")" \
+    "0wfpsift: $TEST_TMP/empty: no EVTX files found" \
+    "an empty folder beside a good file: a warning, exit 0"
+
+# Files that are not EVTX in a folder: skipped, counted in the summary.
+mixed="$TEST_TMP/mixed"
+mkdir "$mixed"
+cp "$good" "$mixed/Security.evtx"
+: >"$mixed/empty.evtx"
+echo "collected by kape" >"$mixed/README.txt"
+printf 'MZ\220\0' >"$mixed/tool.exe"
+run mixed ingest -d "$TEST_TMP/mixed.db" "$mixed/"
+is "$(status_of mixed)$(cat "$TEST_TMP/mixed.err")" 0 "files that are not EVTX: exit 0, no line each"
+grep -q "; skipped 3 files that are not EVTX" "$TEST_TMP/mixed.out"
+ok $? "files that are not EVTX: the summary counts them"
+run mixed_quiet ingest -q -d "$TEST_TMP/mixed-quiet.db" "$mixed"
+is "$(cat "$TEST_TMP/mixed_quiet.out")" "" "files that are not EVTX: nothing said with -q"
+rm "$mixed/Security.evtx"
+run only_other ingest -d "$TEST_TMP/other.db" "$mixed"
+is "$(status_of only_other)$(cat "$TEST_TMP/only_other.err")" \
+    "1wfpsift: $mixed: no EVTX files found" \
+    "a folder of other files only: warned, exit 1"
 
 # A trailing slash (or two) on a folder: single slashes in stored paths.
 run slash ingest -d "$TEST_TMP/slash.db" "$tree//"
