@@ -176,6 +176,15 @@ case_open_for_writing(const char *path, int must_exist, struct store **store,
 		*lock = NULL;
 		return EXIT_ERROR;
 	}
+	/* A case from an earlier version gets the columns added since. */
+	if (store_add_missing_columns(*store) == -1) {
+		snprintf(error, error_size, "%s: cannot add the new columns of "
+		    "its schema: %s", path, sqlite3_errmsg(store_db(*store)));
+		case_close(*store, *lock);
+		*store = NULL;
+		*lock = NULL;
+		return EXIT_ERROR;
+	}
 	return EXIT_OK;
 }
 

@@ -30,7 +30,10 @@ static const char usage[] =
     "  -o, --output DIR    where reports go (default: CASE without .db, plus -report)\n"
     "      --all-data      keep EventData as JSON for every record\n"
     "  -q, --quiet         no per-record messages\n"
-    "  -h, --help          this help\n";
+    "  -h, --help          this help\n"
+    "\n"
+    "Exit status: as ingest's (1 also when no PATH held an EVTX file: then\n"
+    "nothing is analysed), and 1 when detect, gaps or a report failed.\n";
 
 /* One row of the host_summary view, as printed. */
 struct host_line {
@@ -238,6 +241,13 @@ run_analyze(int argc, char **argv)
 	if (store == NULL)
 		return status;
 	ingest_print_summary(&totals, stdout);
+	/* Findings and "no gaps" about logs never read would mislead. */
+	if (totals.files_found == 0) {
+		fputs("wfpsift: no EVTX file in the paths given: nothing to "
+		    "analyse\n", stderr);
+		case_close(store, lock);
+		return EXIT_ERROR;
+	}
 	print_hosts(store, stdout);
 	if (detect_and_find_gaps(store, stdout) == -1)
 		status = EXIT_ERROR;

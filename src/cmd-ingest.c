@@ -34,9 +34,9 @@ static const char usage[] =
     "  -h, --help          this help\n"
     "\n"
     "Exit status: 0 when every named file was read (record problems are\n"
-    "counted in the case), 1 when a path or file could not be read at all,\n"
-    "2 on a usage error, 3 when another wfpsift process kept writing the\n"
-    "case longer than the wait.\n";
+    "counted in the case), 1 when a path or file could not be read at all\n"
+    "or no EVTX file was found in any PATH, 2 on a usage error, 3 when\n"
+    "another wfpsift process kept writing the case longer than the wait.\n";
 
 const struct decoder_ops *
 decoder_by_name(const char *name)
@@ -118,18 +118,38 @@ ingest_parse_options(const struct command *command, int argc, char **argv,
 	return EXIT_OK;
 }
 
+/*
+ * The one summary line. What is only sometimes there (slack copies not
+ * stored, slack candidates not readable, files in folders that are not
+ * EVTX) is said only when it happened, so a clean run reads as before.
+ */
 void
 ingest_print_summary(const struct ingest_totals *totals, FILE *out)
 {
 	double	mb = (double)totals->bytes / 1e6;
 
 	fprintf(out, "ingested %ld file%s (%ld already in the case, %ld unreadable): "
-	    "%lld records, %lld recovered, %lld network events, %lld errors",
+	    "%lld records, %lld recovered",
 	    totals->files_ingested, totals->files_ingested == 1 ? "" : "s",
 	    totals->files_already_in_case,
 	    totals->files_failed + totals->path_problems,
-	    (long long)totals->records, (long long)totals->recovered,
-	    (long long)totals->network_events, (long long)totals->errors);
+	    (long long)totals->records, (long long)totals->recovered);
+	if (totals->recovered_duplicates == 1)
+		fputs(" (1 more was a copy of a live record, not stored again)", out);
+	else if (totals->recovered_duplicates > 1)
+		fprintf(out, " (%lld more were copies of live records, not "
+		    "stored again)", (long long)totals->recovered_duplicates);
+	fprintf(out, ", %lld network events, %lld error%s",
+	    (long long)totals->network_events, (long long)totals->errors,
+	    totals->errors == 1 ? "" : "s");
+	if (totals->slack_unreadable > 0)
+		fprintf(out, "; %lld slack candidate%s not readable",
+		    (long long)totals->slack_unreadable,
+		    totals->slack_unreadable == 1 ? "" : "s");
+	if (totals->files_not_evtx > 0)
+		fprintf(out, "; skipped %ld file%s that %s not EVTX",
+		    totals->files_not_evtx, totals->files_not_evtx == 1 ? "" : "s",
+		    totals->files_not_evtx == 1 ? "is" : "are");
 	if (totals->seconds > 0 && totals->bytes > 0)
 		fprintf(out, " in %.2f s (%.1f MB/s)", totals->seconds,
 		    mb / totals->seconds);
@@ -161,7 +181,9 @@ ingest_run(const struct ingest_command_options *options, struct store **store_ou
 	}
 	*store_out = store;
 	*lock_out = lock;
-	if (totals->files_failed > 0 || totals->path_problems > 0)
+	/* Nothing to read at all is a failure, even when nothing was wrong. */
+	if (totals->files_failed > 0 || totals->path_problems > 0 ||
+	    totals->files_found == 0)
 		return EXIT_ERROR;
 	return EXIT_OK;
 }

@@ -28,6 +28,7 @@ struct case_lock;
  * Lock and open the case, then ingest. On return *store (and *lock, which
  * the caller releases after closing the store) are set unless the case
  * could not be opened; the status is EXIT_OK, EXIT_ERROR or EXIT_BUSY.
+ * EXIT_ERROR also when no path held an EVTX file (totals->files_found 0).
  */
 int	 ingest_run(const struct ingest_command_options *, struct store **,
 	    struct case_lock **, struct ingest_totals *);

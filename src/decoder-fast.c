@@ -104,7 +104,7 @@ decode_by_reference(struct decoder *decoder, struct event *event,
 	status = libevtx_xml_decoder.next(decoder->reference, event, problem);
 	if (status == DECODE_RECORD && event->record_number != position.record_id) {
 		*problem = *binxml_problem;
-		problem->kind = "record";
+		problem->kind = position.recovered ? "recovered" : "record";
 		snprintf(problem->message, sizeof(problem->message),
 		    "libevtx record %ld has id %llu, not %llu", index,
 		    (unsigned long long)event->record_number,

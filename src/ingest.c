@@ -27,6 +27,7 @@
 #include "little-endian.h"
 #include "normalise.h"
 #include "sha256.h"
+#include "slack-copies.h"
 #include "util.h"
 
 #define RECORDS_PER_TRANSACTION 20000
@@ -345,7 +346,36 @@ struct file_run {
 	long			 messages;
 	long			 in_transaction;
 	struct source_summary	 summary;
+	struct live_records	*live;	/* when the file has slack records */
 };
+
+/* 1 for a problem with a record candidate found in chunk slack. */
+static int
+is_slack_problem(const struct decode_problem *problem)
+{
+	return problem->kind != NULL && strcmp(problem->kind, "recovered") == 0;
+}
+
+/*
+ * Where the problem is, after the file's name: a live record, or a record
+ * candidate in chunk slack, which is often a fragment of an overwritten
+ * record and so says nothing about damage to the log's live records.
+ */
+static void
+print_problem_place(const struct decode_problem *problem, FILE *out)
+{
+	int	slack = is_slack_problem(problem);
+
+	if (problem->record_index >= 0)
+		fprintf(out, ": %s %ld", slack ? "slack record candidate" :
+		    "record", problem->record_index);
+	else if (slack)
+		fputs(": slack record candidate", out);
+	if (problem->record_id >= 0)
+		fprintf(out, " (EventRecordID %lld)", (long long)problem->record_id);
+	if (slack)
+		fputs(": could not be decoded", out);
+}
 
 /* Print a problem as one line naming the file and, when known, the record. */
 static void
@@ -365,21 +395,26 @@ report_problem(struct file_run *run, const struct decode_problem *problem)
 	}
 	fputs("wfpsift: ", stderr);
 	fputs_safe(run->path, stderr);
-	if (problem->record_index >= 0)
-		fprintf(stderr, ": record %ld", problem->record_index);
-	if (problem->record_id >= 0)
-		fprintf(stderr, " (EventRecordID %lld)", (long long)problem->record_id);
+	print_problem_place(problem, stderr);
 	fputs(": ", stderr);
 	fputs_safe(problem->message, stderr);
 	fputc('\n', stderr);
 }
 
+/*
+ * Print, count and store one problem. Slack candidates that could not be
+ * read are counted apart from errors in live data: most are fragments of
+ * overwritten records, expected in any well-used log.
+ */
 static int
 record_problem(struct file_run *run, const struct decode_problem *problem)
 {
 	report_problem(run, problem);
 	run->summary.error_count++;
-	run->totals->errors++;
+	if (is_slack_problem(problem))
+		run->totals->slack_unreadable++;
+	else
+		run->totals->errors++;
 	return store_add_error(run->store, run->source_id, run->path,
 	    problem->kind ? problem->kind : "record", problem->record_index,
 	    problem->record_id, problem->chunk, problem->message);
@@ -409,6 +444,27 @@ note_record(struct source_summary *summary, const struct event *event)
 	}
 }
 
+/*
+ * 1 when a recovered event is an exact copy of one of the file's live
+ * records, which are all read before the recovered ones: not stored, but
+ * counted. Live events are remembered for the check.
+ */
+static int
+is_slack_copy(struct file_run *run, const struct event *event)
+{
+	if (run->live == NULL)
+		return 0;
+	if (!event->recovered) {
+		live_records_add(run->live, event);
+		return 0;
+	}
+	if (!live_records_has_copy(run->live, event))
+		return 0;
+	run->summary.recovered_duplicates++;
+	run->totals->recovered_duplicates++;
+	return 1;
+}
+
 /* Normalise and store one decoded event. */
 static int
 store_event(struct file_run *run, const struct event *event,
@@ -416,6 +472,8 @@ store_event(struct file_run *run, const struct event *event,
 {
 	struct decode_problem	problem;
 
+	if (is_slack_copy(run, event))
+		return 0;
 	if (event->fields_truncated) {
 		problem = (struct decode_problem){ .kind = "field",
 		    .record_index = event->record_index,
@@ -529,7 +587,10 @@ count_batches(struct pipeline *pipeline, struct file_job *job,
 	while ((batch = next_batch(pipeline, job)) != NULL) {
 		for (i = 0; i < batch->count; i++) {
 			if (batch->items[i].kind == BATCH_PROBLEM) {
-				totals->errors++;
+				if (is_slack_problem(&batch->items[i].problem))
+					totals->slack_unreadable++;
+				else
+					totals->errors++;
 				continue;
 			}
 			normalise_event(&batch->items[i].event, &normal);
@@ -786,7 +847,8 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
     struct ingest_totals *totals, long file_number, double started)
 {
 	struct file_run	 run = { store, pipeline->options, totals, job->path, 0,
-			    0, 0, { 0 } };
+			    0, 0, { 0 }, NULL };
+	int		 result;
 
 	pthread_mutex_lock(&pipeline->lock);
 	while (!job->ready)
@@ -840,8 +902,12 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	run.summary.corrupted = job->info.corrupted;
 	run.summary.major_version = job->info.major_version;
 	run.summary.minor_version = job->info.minor_version;
-	if (store_batches(pipeline, job, &run, file_number, started) == -1 ||
-	    check_completeness(&run, job) == -1)
+	/* Out of memory: no copies are known, and all are kept. */
+	if (job->info.recovered_records > 0)
+		run.live = live_records_new();
+	result = store_batches(pipeline, job, &run, file_number, started);
+	live_records_free(run.live);
+	if (result == -1 || check_completeness(&run, job) == -1)
 		return -1;
 	/* Nothing read and something wrong (already said): the file failed. */
 	if (run.summary.record_count == 0 && run.summary.error_count > 0) {
@@ -856,20 +922,30 @@ store_job(struct pipeline *pipeline, struct store *store, struct file_job *job,
 	return store_commit(store);
 }
 
-/* A walk problem: print it and count it in the store. */
+/* Where walk problems and notices go. */
 struct walk_context {
 	struct store		*store;
 	struct ingest_totals	*totals;
 };
 
+/*
+ * Print what the walk met as one line naming the path, even with -q: a
+ * path that gave nothing should never pass unseen. A problem is also
+ * counted and written to ingest_errors; a notice is only said.
+ */
 static void
-walk_problem(void *pointer, const char *path, const char *message)
+walk_problem(void *pointer, const char *path, const char *message,
+    enum walk_severity severity)
 {
 	struct walk_context	*context = pointer;
 
 	fputs("wfpsift: ", stderr);
 	fputs_safe(path, stderr);
-	fprintf(stderr, ": %s\n", message);
+	fputs(": ", stderr);
+	fputs_safe(message, stderr);
+	fputc('\n', stderr);
+	if (severity == WALK_NOTICE)
+		return;
 	context->totals->path_problems++;
 	store_add_error(context->store, 0, path, "file", -1, -1, -1, message);
 }
@@ -934,6 +1010,7 @@ ingest_paths(struct store *store, char *const *paths, int path_count,
 	for (int p = 0; p < path_count; p++)
 		file_walk(paths[p], &files, walk_problem, &context);
 	totals->files_found = (long)files.count;
+	totals->files_not_evtx = files.not_evtx;
 	pthread_mutex_init(&pipeline.lock, NULL);
 	pthread_cond_init(&pipeline.changed, NULL);
 	pipeline.options = options;

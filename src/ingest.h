@@ -32,10 +32,13 @@ struct ingest_totals {
 	long		 files_already_in_case;
 	long		 files_failed;	/* could not be read at all */
 	long		 path_problems;	/* missing, unreadable, not EVTX */
+	long		 files_not_evtx; /* in folders, skipped: not EVTX */
 	int64_t		 records;
 	int64_t		 recovered;
+	int64_t		 recovered_duplicates;	/* slack copies of live records */
 	int64_t		 network_events;
 	int64_t		 errors;	/* record, chunk and field problems */
+	int64_t		 slack_unreadable; /* slack candidates not decoded */
 	int64_t		 bytes;
 	double		 seconds;
 };

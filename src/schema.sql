@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS sources (
   status           TEXT NOT NULL,          -- 'ingesting', 'complete', 'failed'
   decoder          TEXT,                   -- which decoder read it ('libevtx-xml', 'binxml')
   record_count     INTEGER NOT NULL DEFAULT 0,  -- events stored from this file
-  recovered_count  INTEGER NOT NULL DEFAULT 0,  -- of which recovered from slack
+  recovered_count  INTEGER NOT NULL DEFAULT 0,  -- of which recovered from slack (copies
+                                          -- of live records are not: recovered_duplicates)
   error_count      INTEGER NOT NULL DEFAULT 0,  -- rows in ingest_errors for this file
   header_flags     INTEGER,                -- file header flags: 1 dirty, 2 full
   dirty            INTEGER,                -- 1 when the dirty flag is set
@@ -45,7 +46,12 @@ CREATE TABLE IF NOT EXISTS sources (
   first_record_id  INTEGER,                -- lowest live record header number read
   last_record_id   INTEGER,                -- highest live record header number read
   first_time       TEXT,                   -- earliest live event time
-  last_time        TEXT                    -- latest live event time
+  last_time        TEXT,                   -- latest live event time
+  recovered_duplicates INTEGER NOT NULL DEFAULT 0  -- records in slack that were exact
+                                          -- copies of a live record of the file (same
+                                          -- EventRecordID, System values and EventData),
+                                          -- not stored again; a slack record that differs
+                                          -- from its live one is stored as recovered
 );
 
 -- Every problem met while reading: a file, chunk, record or field that could

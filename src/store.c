@@ -1052,7 +1052,8 @@ store_finish_source(struct store *store, int64_t source_id,
 	    "header_flags = ?7, dirty = ?7 & 1, full = (?7 & 2) != 0, "
 	    "corrupted = ?8, format_version = ?9, chunk_count = ?10, "
 	    "next_record_id = ?11, first_record_id = ?12, last_record_id = ?13, "
-	    "first_time = ?14, last_time = ?15 WHERE id = ?1", -1, &s,
+	    "first_time = ?14, last_time = ?15, recovered_duplicates = ?16 "
+	    "WHERE id = ?1", -1, &s,
 	    NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, source_id);
@@ -1078,6 +1079,7 @@ store_finish_source(struct store *store, int64_t source_id,
 		bind_text(s, 14, first);
 		bind_text(s, 15, last);
 	}
+	sqlite3_bind_int64(s, 16, summary->recovered_duplicates);
 	result = step_done(s);
 	sqlite3_finalize(s);
 	return result;
@@ -1118,4 +1120,53 @@ store_record_numbers(struct store *store, int64_t source_id, int64_t **out,
 	}
 	*out = numbers;
 	return 0;
+}
+
+/* 1 when table has a column of this name, 0 when not, -1 on error. */
+static int
+has_column(struct store *store, const char *table, const char *column)
+{
+	sqlite3_stmt	*statement;
+	int		 found = -1;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT count(*) FROM "
+	    "pragma_table_info(?1) WHERE name = ?2", -1, &statement,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(statement, 1, table);
+	bind_text(statement, 2, column);
+	if (sqlite3_step(statement) == SQLITE_ROW)
+		found = sqlite3_column_int(statement, 0) > 0;
+	sqlite3_finalize(statement);
+	return found;
+}
+
+/*
+ * The columns added to schema.sql since a case could first be written,
+ * oldest first, with their declarations as schema.sql has them.
+ */
+static const char *const added_columns[][3] = {
+	{ "sources", "recovered_duplicates", "INTEGER NOT NULL DEFAULT 0" },
+};
+
+int
+store_add_missing_columns(struct store *store)
+{
+	size_t	i;
+	char	*sql;
+	int	 present, result = 0;
+
+	for (i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]) &&
+	    result == 0; i++) {
+		if ((present = has_column(store, added_columns[i][0],
+		    added_columns[i][1])) != 0) {
+			result = present == -1 ? -1 : 0;
+			continue;
+		}
+		sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s",
+		    added_columns[i][0], added_columns[i][1], added_columns[i][2]);
+		result = sql == NULL ? -1 : execute(store, sql);
+		sqlite3_free(sql);
+	}
+	return result;
 }

@@ -86,6 +86,7 @@ int	 store_add_error(struct store *, int64_t source_id, const char *path,
 struct source_summary {
 	const char	*status;	/* "complete" or "failed" */
 	int64_t		 record_count, recovered_count, error_count;
+	int64_t		 recovered_duplicates;	/* slack copies not stored */
 	int64_t		 header_flags;	/* -1 when the header was unreadable */
 	int		 corrupted;
 	int		 major_version, minor_version;
@@ -105,6 +106,14 @@ int	 store_finish_source(struct store *, int64_t source_id,
  */
 int	 store_record_numbers(struct store *, int64_t source_id, int64_t **numbers,
 	    size_t *count);
+
+/*
+ * Add the columns of schema.sql that a case written by an earlier version
+ * lacks (CREATE TABLE IF NOT EXISTS leaves an existing table as it is).
+ * Writers call it under the case lock, outside a transaction. Returns 0
+ * or -1.
+ */
+int	 store_add_missing_columns(struct store *);
 
 /* The last SQLite error message of this store. */
 const char *store_error(struct store *);

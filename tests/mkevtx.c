@@ -57,7 +57,8 @@
  *                          out before this record), eventrecordid= (the
  *                          <System> EventRecordID only, as in forwarded logs
  *                          where it is the source host's number while the
- *                          file's own record ids run on), or a field name.
+ *                          file's own record ids run on), slack=yes (see
+ *                          SLACK RECORDS), or a field name.
  *                          Fields left out take the profile default or are
  *                          an error.
  *   default computer=C     the computer of the events that follow (until
@@ -90,6 +91,17 @@
  *                            size-mismatch record=ID    trailing size differs
  *                          (a record-id gap is an event's recid=+N)
  *   Durations: a number and a unit: 250ms, 1.5s, 3m, 2h, 1d (also us).
+ *
+ * SLACK RECORDS
+ *   An event with slack=yes is not a live record: it is written into the
+ *   slack of the chunk that is being filled when it comes (in time order,
+ *   or scenario order with sort=no), after that chunk's last live record,
+ *   where an older copy of a record would be left; readers recover it from
+ *   there.  It needs recid= (its record id, also its EventRecordID unless
+ *   eventrecordid= says otherwise) and changes no other record's id.  It
+ *   references the chunk's templates as a live record there would, so a
+ *   slack event with the same values as a live one is a byte-for-byte
+ *   copy of it.  --dump and --layout leave slack events out.
  *
  * EXPRESSIONS (inside ${...})
  *   Integers (decimal, 0x hex), "strings" (backslashes literal as everywhere,
@@ -1027,8 +1039,12 @@ struct undo {
 	size_t nnames, ntmpls, capn, capt;
 };
 
+struct rec;
+
 struct chunk {
 	unsigned char d[CHUNK_SIZE];
+	const struct rec *slack[16]; /* slack=yes records, written at the flush */
+	int nslack;
 	uint32_t free, last_off, nrec, gen;
 	uint64_t first_id, last_id;
 	uint32_t str_heads[64], tmpl_heads[32];
@@ -1220,6 +1236,7 @@ struct rec {
 	uint64_t sysid; /* EventRecordID in <System> when not recid (forwarded logs) */
 	uint64_t skip;  /* recid=+N: leave N ids out before this record */
 	bool explicit_id;
+	bool slack;     /* slack=yes: written in chunk slack, not live */
 	long seq;
 	const struct profile *p;
 	const char *computer, *provider, *guidtext, *channel;
@@ -1513,8 +1530,31 @@ static void chunk_reset(struct writer *w)
 	c->free = CHUNK_HEADER;
 	c->last_off = 0;
 	c->nrec = 0;
+	c->nslack = 0;
 	c->first_id = c->last_id = 0;
 	c->gen = ++gen;
+}
+
+static void encode_record(struct writer *w, const struct rec *r);
+
+/* Write the chunk's slack records after its last live record, encoded as
+ * they would be there, leaving the chunk's tables as the live records left
+ * them: the free-space offset and the data CRC32 do not cover them. */
+static void write_slack(struct writer *w)
+{
+	struct chunk *c = w->c;
+	uint32_t live_end = c->free, at = c->free;
+
+	for (int i = 0; i < c->nslack; i++) {
+		c->free = at;
+		encode_record(w, c->slack[i]);
+		chunk_undo_attempt(c);
+		if (at + w->scratch.len + 8 > CHUNK_SIZE)
+			die("slack record %" PRIu64 " does not fit in its chunk", c->slack[i]->recid);
+		memcpy(c->d + at, w->scratch.p, w->scratch.len);
+		at += (uint32_t)w->scratch.len;
+	}
+	c->free = live_end;
 }
 
 static void chunk_flush(struct writer *w)
@@ -1523,6 +1563,7 @@ static void chunk_flush(struct writer *w)
 	unsigned char *d = c->d;
 	long k = (long)w->nchunks;
 
+	write_slack(w);
 	memcpy(d, "ElfChnk", 8);
 	set64(d + 8, c->first_id);
 	set64(d + 16, c->last_id);
@@ -1587,6 +1628,12 @@ static void write_record(struct writer *w, struct rec *r)
 {
 	struct chunk *c = w->c;
 
+	if (r->slack) {
+		if (c->nslack == (int)(sizeof c->slack / sizeof c->slack[0]))
+			die("more than 16 slack records in a chunk");
+		c->slack[c->nslack++] = r;
+		return;
+	}
 	if (w->per_chunk && c->nrec >= w->per_chunk)
 		chunk_flush(w);
 	encode_record(w, r);
@@ -1639,7 +1686,7 @@ static void writer_close(struct writer *w)
 {
 	unsigned char h[FILE_HEADER];
 
-	if (w->c->nrec || w->nchunks == 0)
+	if (w->c->nrec || w->c->nslack || w->nchunks == 0)
 		chunk_flush(w);
 	memset(h, 0, sizeof h);
 	memcpy(h, "ElfFile", 8);
@@ -2667,6 +2714,11 @@ static void do_event(struct stmt *st, int64_t *base)
 			r->recid = need_uint(key, v, UINT64_MAX);
 			r->explicit_id = true;
 			free(v);
+		} else if (!strcmp(key, "slack")) {
+			if (strcmp(v, "yes") && strcmp(v, "no"))
+				die("slack= takes yes or no");
+			r->slack = !strcmp(v, "yes");
+			free(v);
 		} else if (!strcmp(key, "eventrecordid")) {
 			r->sysid = need_uint(key, v, UINT64_MAX);
 			if (!r->sysid)
@@ -3317,6 +3369,11 @@ int main(int argc, char **argv)
 		qsort(recs, nrecs, sizeof *recs, cmp_rec);
 	uint64_t next = opt.first_id;
 	for (size_t i = 0; i < nrecs; i++) {
+		if (recs[i]->slack) {
+			if (!recs[i]->explicit_id || recs[i]->skip)
+				die("a slack=yes event needs recid=N");
+			continue;
+		}
 		if (recs[i]->explicit_id)
 			next = recs[i]->recid;
 		next += recs[i]->skip;
@@ -3327,7 +3384,8 @@ int main(int argc, char **argv)
 	}
 	if (dump)
 		for (size_t i = 0; i < nrecs; i++)
-			dump_record(stdout, recs[i], sorted);
+			if (!recs[i]->slack)
+				dump_record(stdout, recs[i], sorted);
 	if (out) {
 		struct writer w = {0};
 		w.limit = opt.limit;
