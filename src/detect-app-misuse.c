@@ -527,7 +527,7 @@ detect_app_misuse(sqlite3 *db, const struct detect_options *options,
 	if (learning_end(db, options, &state.learning_end_us) == -1 ||
 	    scan_connections(db, &state) == -1)
 		status = -1;
-	if (status == 0)
+	if (status == 0 && state.usage_count > 1)
 		qsort(state.usages, state.usage_count, sizeof(*state.usages),
 		    compare_usages);
 	for (i = 0; status == 0 && i < state.usage_count; i++)

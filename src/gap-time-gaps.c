@@ -274,7 +274,9 @@ host_finish(struct gap_context *context, sqlite3_stmt *check,
 	int	status = 0;
 
 	sort_channels = &pass->channels;
-	qsort(pass->logs, pass->log_count, sizeof(*pass->logs), compare_logs);
+	if (pass->log_count > 1)
+		qsort(pass->logs, pass->log_count, sizeof(*pass->logs),
+		    compare_logs);
 	for (i = 0; i < pass->log_count && status == 0; i++)
 		status = log_finish(context, check, &pass->logs[i]);
 	for (i = 0; i < pass->log_count; i++)
