@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,29 @@ same_file(const char *a, const char *b)
 }
 
 /*
+ * 1 when output is the case file or one of SQLite's files beside it (its
+ * write-ahead log, its shared memory, its journal): replacing the log
+ * would lose transactions another process committed and not yet
+ * checkpointed. Compared by name as well, as they come and go.
+ */
+static int
+is_case_file(const char *output, const char *case_path)
+{
+	static const char	*suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char			 name[PATH_MAX];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (snprintf(name, sizeof name, "%s%s", case_path, suffixes[i]) >=
+		    (int)sizeof name)
+			continue;
+		if (strcmp(output, name) == 0 || same_file(output, name))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * 1 when output names the same file (device and inode, through any link)
  * as one of the case's sources, whose path then goes into source; 0 when
  * none does, or output does not exist yet; -1 on a SQLite error. Ingest
@@ -197,9 +221,10 @@ run_report(int argc, char **argv)
 	if (options.help)
 		return command_help(&cmd_report);
 	if (options.output_path != NULL &&
-	    same_file(options.output_path, options.case_path)) {
-		fprintf(stderr, "wfpsift report: %s is the case file; choose"
-		    " another output\n", options.output_path);
+	    is_case_file(options.output_path, options.case_path)) {
+		fprintf(stderr, "wfpsift report: %s is the case file or one of"
+		    " SQLite's files beside it; choose another output\n",
+		    options.output_path);
 		return EXIT_USAGE;
 	}
 	if (store_open_readonly(options.case_path, &store, error,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "file-walk.h"
+#include "util.h"
 
 #define MAX_DEPTH 64
 
@@ -57,13 +58,9 @@ list_add(struct file_list *list, const char *path)
 {
 	char	**grown;
 
-	if (list->count == list->allocated) {
-		list->allocated = list->allocated ? list->allocated * 2 : 64;
-		grown = realloc(list->paths, list->allocated * sizeof(*grown));
-		if (grown == NULL)
-			return -1;
-		list->paths = grown;
-	}
+	if (array_reserve(&list->paths, list->count, &list->allocated,
+	    sizeof(*grown)) == -1)
+		return -1;
 	if ((list->paths[list->count] = strdup(path)) == NULL)
 		return -1;
 	list->count++;
@@ -131,7 +128,8 @@ read_names(const char *path, char ***out)
 	DIR		*directory;
 	struct dirent	*entry;
 	char		**names = NULL, **grown;
-	size_t		 count = 0, allocated = 0;
+	size_t		 count = 0, allocated = 0, i;
+	int		 failed = 0;
 
 	*out = NULL;
 	if ((directory = opendir(path)) == NULL)
@@ -140,16 +138,29 @@ read_names(const char *path, char ***out)
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
 			continue;
 		if (count == allocated) {
-			allocated = allocated ? allocated * 2 : 32;
-			if ((grown = realloc(names, allocated * sizeof(*names))) == NULL)
+			if ((grown = realloc(names, (allocated ? allocated * 2 :
+			    32) * sizeof(*names))) == NULL) {
+				failed = 1;
 				break;
+			}
+			allocated = allocated ? allocated * 2 : 32;
 			names = grown;
 		}
-		if ((names[count] = strdup(entry->d_name)) == NULL)
+		if ((names[count] = strdup(entry->d_name)) == NULL) {
+			failed = 1;
 			break;
+		}
 		count++;
 	}
 	closedir(directory);
+	/* A folder listed in part would skip files without a word. */
+	if (failed) {
+		for (i = 0; i < count; i++)
+			free(names[i]);
+		free(names);
+		errno = ENOMEM;
+		return -1;
+	}
 	if (count > 0)
 		qsort(names, count, sizeof(*names), compare_names);
 	*out = names;

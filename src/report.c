@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,8 +237,15 @@ write_in_place(sqlite3 *db, enum report_format format, const char *path,
 {
 	char	 detail[1024];
 	FILE	*out;
-	int	 fd;
+	int	 fd, result;
+	void	(*previous)(int);
 
+	/* A disk is no place for a report, and may be the evidence itself. */
+	if (S_ISBLK(status->st_mode)) {
+		snprintf(error, error_size, "%s: is a block device; choose a file",
+		    path);
+		return -1;
+	}
 	if (S_ISSOCK(status->st_mode))
 		fd = connect_socket(path);
 	else
@@ -248,16 +256,17 @@ write_in_place(sqlite3 *db, enum report_format format, const char *path,
 			close(fd);
 		return -1;
 	}
-	if (report_write(db, format, out, detail, sizeof detail) == -1) {
+	/* A reader that goes away is an error to report, not a silent death. */
+	previous = signal(SIGPIPE, SIG_IGN);
+	result = report_write(db, format, out, detail, sizeof detail);
+	if (result == -1)
 		snprintf(error, error_size, "%s: %s", path, detail);
-		fclose(out);
-		return -1;
-	}
-	if (fclose(out) == EOF) {
+	if (fclose(out) == EOF && result == 0) {
 		snprintf(error, error_size, "%s: %s", path, strerror(errno));
-		return -1;
+		result = -1;
 	}
-	return 0;
+	signal(SIGPIPE, previous);
+	return result;
 }
 
 /*

@@ -118,4 +118,34 @@ cmp -s "$TEST_TMP/expected.csv" "$TEST_TMP/plain.csv" &&
     [ "$(ls "$TEST_TMP" | grep -c '^plain\.csv\.')" = 0 ]
 ok $? "-o regular file: replaced by the report, no temporary file left"
 
+# SQLite's files beside the case are the case too: replacing its write-ahead
+# log would lose what another process committed and not yet checkpointed.
+for suffix in -wal -shm -journal; do
+	$WFPSIFT report -d "$case_db" --format csv -o "$case_db$suffix" > /dev/null 2> "$TEST_TMP/wal.err"
+	is "$?" 2 "-o CASE$suffix: refused (exit 2)"
+done
+grep -q "is the case file or one of SQLite's files beside it" "$TEST_TMP/wal.err"
+ok $? "... saying why"
+
+# A reader that goes away early is an error said, not a silent death.
+mkfifo "$TEST_TMP/short.fifo"
+head -c 1 < "$TEST_TMP/short.fifo" > /dev/null &
+$WFPSIFT report -d "$case_db" --format jsonl -o "$TEST_TMP/short.fifo" > /dev/null 2> "$TEST_TMP/pipe.err"
+status=$?
+wait
+is "$status" 1 "-o a FIFO whose reader leaves after a byte: exit 1, not killed by SIGPIPE"
+grep -q "short.fifo: .*[Bb]roken pipe" "$TEST_TMP/pipe.err"
+ok $? "... naming the output and the broken pipe"
+
+# A block device is refused: it may be the evidence disk itself. (A node
+# of our own, for an unbound loop device: nothing real could be written.)
+block=$TEST_TMP/block-device
+if mknod "$block" b 7 254 2>/dev/null; then
+	$WFPSIFT report -d "$case_db" --format csv -o "$block" > /dev/null 2> "$TEST_TMP/block.err"
+	is "$?:$(cat "$TEST_TMP/block.err")" "1:wfpsift report: $block: is a block device; choose a file" \
+	    "-o a block device: refused, nothing written"
+else
+	skip "-o a block device: refused" "mknod needs root"
+fi
+
 done_testing
