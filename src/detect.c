@@ -548,41 +548,6 @@ print_findings(sqlite3 *db, FILE *out, const struct detect_result *result,
 }
 
 /*
- * Cases written before a findings column existed get it added, so detect
- * can run on any case; the schema itself only creates missing tables.
- */
-static int
-upgrade_findings(sqlite3 *db)
-{
-	static const char	*columns[][2] = {
-		{ "reference_rules", "TEXT" }, { "seen_from", "TEXT" },
-		{ "seen_by", "TEXT" }, { "service", "TEXT" },
-	};
-	sqlite3_stmt		*statement;
-	char			*sql;
-	size_t			 i;
-	int			 present, status = 0;
-
-	for (i = 0; i < sizeof(columns) / sizeof(columns[0]) && status == 0; i++) {
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM"
-		    " pragma_table_info('findings') WHERE name = ?1", -1,
-		    &statement, NULL) != SQLITE_OK)
-			return -1;
-		sqlite3_bind_text(statement, 1, columns[i][0], -1, SQLITE_STATIC);
-		present = sqlite3_step(statement) == SQLITE_ROW &&
-		    sqlite3_column_int(statement, 0) > 0;
-		sqlite3_finalize(statement);
-		if (present)
-			continue;
-		sql = sqlite3_mprintf("ALTER TABLE findings ADD COLUMN %s %s",
-		    columns[i][0], columns[i][1]);
-		status = sql == NULL ? -1 : execute(db, sql);
-		sqlite3_free(sql);
-	}
-	return status;
-}
-
-/*
  * Turn foreign key checks off for the run when they are on and no
  * transaction is open (the pragma does nothing inside one). Every row
  * detect writes points at rows it has just read in the same transaction,
@@ -619,12 +584,7 @@ run_in_savepoint(sqlite3 *db, const struct detect_options *options,
 		detect_error(error, error_size, "%s", sqlite3_errmsg(db));
 		return -1;
 	}
-	status = upgrade_findings(db);
-	if (status == -1)
-		detect_error(error, error_size, "adding findings columns: %s",
-		    sqlite3_errmsg(db));
-	else
-		status = replace_all(db, options, &list, error, error_size);
+	status = replace_all(db, options, &list, error, error_size);
 	finding_list_free(&list);
 	if (status == 0 && execute(db, "RELEASE wfpsift_detect") == -1) {
 		detect_error(error, error_size, "committing: %s", sqlite3_errmsg(db));

@@ -1146,6 +1146,10 @@ has_column(struct store *store, const char *table, const char *column)
  * oldest first, with their declarations as schema.sql has them.
  */
 static const char *const added_columns[][3] = {
+	{ "findings", "reference_rules", "TEXT" },
+	{ "findings", "seen_from", "TEXT" },
+	{ "findings", "seen_by", "TEXT" },
+	{ "findings", "service", "TEXT" },
 	{ "sources", "recovered_duplicates", "INTEGER NOT NULL DEFAULT 0" },
 };
 

@@ -59,4 +59,16 @@ is "$?" "1" "a TMPDIR that does not exist: exit 1"
 grep -q "scratch file of flows (in TMPDIR, or /tmp) could not be written" "$TEST_TMP/err"
 ok $? "and the message says what it needed"
 is "$(sql "$CASE" "SELECT count(*) FROM findings")" "$before" "the last run's findings are kept"
+# A case written before the findings table had its later columns: detect
+# adds them when it opens the case, and fills them.
+sqlite3 "$CASE" ".backup '$TEST_TMP/old-findings.db'"
+sql "$TEST_TMP/old-findings.db" "DELETE FROM finding_evidence; DELETE FROM findings;
+    ALTER TABLE findings DROP COLUMN reference_rules; ALTER TABLE findings DROP COLUMN seen_from;
+    ALTER TABLE findings DROP COLUMN seen_by; ALTER TABLE findings DROP COLUMN service"
+"$WFPSIFT" detect -q -d "$TEST_TMP/old-findings.db" > /dev/null 2>&1
+ok $? "detect runs on a case whose findings table lacks the later columns"
+is "$(sql "$TEST_TMP/old-findings.db" "SELECT count(*) FROM pragma_table_info('findings')
+    WHERE name IN ('reference_rules', 'seen_from', 'seen_by', 'service')")|$(sql "$TEST_TMP/old-findings.db" "SELECT seen_from FROM findings")" \
+    "4|$(sql "$CASE" "SELECT seen_from FROM findings")" "the four are added, and filled as in a new case"
 done_testing
+
