@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "slack-copies.h"
+#include "util.h"
 
 #define DIGEST_SIZE 16
 
@@ -128,20 +129,14 @@ event_digest(EVP_MD_CTX *context, const struct event *event,
 void
 live_records_add(struct live_records *set, const struct event *event)
 {
-	struct live_record	*record, *grown;
-	size_t			 allocated;
+	struct live_record	*record;
 
 	if (set->incomplete)
 		return;
-	if (set->count == set->allocated) {
-		allocated = set->allocated ? set->allocated * 2 : 1024;
-		grown = realloc(set->records, allocated * sizeof(*grown));
-		if (grown == NULL) {
-			set->incomplete = 1;
-			return;
-		}
-		set->records = grown;
-		set->allocated = allocated;
+	if (array_reserve(&set->records, set->count, &set->allocated,
+	    sizeof(*set->records)) == -1) {
+		set->incomplete = 1;
+		return;
 	}
 	record = &set->records[set->count];
 	record->record_id = event->record_id;
