@@ -118,6 +118,14 @@ child_path(const char *folder, const char *name)
 	return child;
 }
 
+static void
+free_names(char **names, long count)
+{
+	for (long i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
 /*
  * The names in a folder but . and .., sorted, in a malloc'd array of
  * malloc'd strings. Returns the count, or -1 with errno set.
@@ -127,8 +135,8 @@ read_names(const char *path, char ***out)
 {
 	DIR		*directory;
 	struct dirent	*entry;
-	char		**names = NULL, **grown;
-	size_t		 count = 0, allocated = 0, i;
+	char		**names = NULL;
+	size_t		 count = 0, allocated = 0;
 	int		 failed = 0;
 
 	*out = NULL;
@@ -137,16 +145,9 @@ read_names(const char *path, char ***out)
 	while ((entry = readdir(directory)) != NULL) {
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
 			continue;
-		if (count == allocated) {
-			if ((grown = realloc(names, (allocated ? allocated * 2 :
-			    32) * sizeof(*names))) == NULL) {
-				failed = 1;
-				break;
-			}
-			allocated = allocated ? allocated * 2 : 32;
-			names = grown;
-		}
-		if ((names[count] = strdup(entry->d_name)) == NULL) {
+		if (array_reserve(&names, count, &allocated,
+		    sizeof(*names)) == -1 ||
+		    (names[count] = strdup(entry->d_name)) == NULL) {
 			failed = 1;
 			break;
 		}
@@ -155,9 +156,7 @@ read_names(const char *path, char ***out)
 	closedir(directory);
 	/* A folder listed in part would skip files without a word. */
 	if (failed) {
-		for (i = 0; i < count; i++)
-			free(names[i]);
-		free(names);
+		free_names(names, (long)count);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -165,14 +164,6 @@ read_names(const char *path, char ***out)
 		qsort(names, count, sizeof(*names), compare_names);
 	*out = names;
 	return (long)count;
-}
-
-static void
-free_names(char **names, long count)
-{
-	for (long i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
 }
 
 static int
