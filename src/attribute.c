@@ -15,6 +15,8 @@
  * groups found by a hash, and the network events are read in id order:
  * one sequential pass over the table, and attribution rows appended in
  * key order, instead of a lookup per row and inserts all over the table.
+ * The detectors read their columns in the same pass (struct
+ * network_reader), so detect reads network_events once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,7 @@ struct attributor {
 	struct pending_row	 pending[INSERT_BATCH];
 	int			 pending_count;
 	int			 failed;	/* out of memory */
+	int			 reader_failed;	/* a reader said why in error */
 };
 
 /* Free the strings of one record. */
@@ -613,14 +616,19 @@ keep_sysmon_user(struct attributor *attributor, struct pending_row *row,
 	return row->sysmon_user;
 }
 
-/* Queue the attribution row of one network record; a full batch is inserted. */
+/*
+ * Queue the attribution row of one network record; a full batch is
+ * inserted. *stored is the row, whose strings stay valid until the slot
+ * comes round again, INSERT_BATCH records later.
+ */
 static int
 store_attribution(struct attributor *attributor, const struct network_record *net,
-    struct attribution *result)
+    struct attribution *result, const struct pending_row **stored)
 {
 	struct process_record	*process = (struct process_record *)result->process;
 	struct pending_row	*row = &attributor->pending[attributor->pending_count];
 
+	*stored = row;
 	row->network_event_id = net->id;
 	row->process_row = row->logon_row = row->logon_type = row->elevated = -1;
 	row->user_sid = row->user_name = row->logon_source_ip = NULL;
@@ -690,6 +698,9 @@ attributor_prepare(struct attributor *attributor)
 	return status == SQLITE_OK ? 0 : -1;
 }
 
+/* The pass's own columns, before the readers' (read_network_record). */
+#define ATTRIBUTION_COLUMNS	7
+
 /* Read the current network row into net (pointers valid until the next step). */
 static void
 read_network_record(sqlite3_stmt *statement, struct network_record *net)
@@ -708,39 +719,95 @@ read_network_record(sqlite3_stmt *statement, struct network_record *net)
 		net->user_name = NULL;
 }
 
-/* Walk every network event in id order and attribute it. */
-static int
-attribute_all(struct attributor *attributor, const struct process_index *index)
+/*
+ * The pass's SELECT: attribution's columns, then each reader's, whose
+ * first column index goes in first_columns. sqlite3_malloc'd, or NULL.
+ */
+static char *
+pass_sql(const struct network_reader *readers, size_t reader_count,
+    int *first_columns)
 {
-	static const char	read_network[] =
-	    "SELECT id, host, pid, time_unix_us, application_path, process_guid,"
-	    " user_name FROM network_events ORDER BY id";
+	sqlite3_str	*sql = sqlite3_str_new(NULL);
+	int		 column = ATTRIBUTION_COLUMNS;
+	size_t		 i;
+
+	sqlite3_str_appendall(sql, "SELECT id, host, pid, time_unix_us,"
+	    " application_path, process_guid, user_name");
+	for (i = 0; i < reader_count; i++) {
+		sqlite3_str_appendf(sql, ", %s", readers[i].columns);
+		first_columns[i] = column;
+		column += readers[i].column_count;
+	}
+	sqlite3_str_appendall(sql, " FROM network_events ORDER BY id");
+	return sqlite3_str_finish(sql);
+}
+
+/* Hand the current row and its attributed user to every reader. */
+static int
+pass_to_readers(struct attributor *attributor, sqlite3_stmt *statement,
+    const struct network_reader *readers, size_t reader_count,
+    const int *first_columns, const struct pending_row *row, char *error,
+    size_t error_size)
+{
+	size_t	i;
+
+	for (i = 0; i < reader_count; i++)
+		if (readers[i].row(readers[i].state, statement, first_columns[i],
+		    row->user_name, row->user_sid, error, error_size) == -1) {
+			attributor->reader_failed = 1;
+			return -1;
+		}
+	return 0;
+}
+
+/* Walk every network event in id order, attribute it, and pass it on. */
+static int
+attribute_all(struct attributor *attributor, const struct process_index *index,
+    const struct network_reader *readers, size_t reader_count, char *error,
+    size_t error_size)
+{
 	sqlite3_stmt		*statement;
 	struct network_record	 net;
 	struct process_group	 group;
 	struct attribution	 result;
+	const struct pending_row *row;
+	int			*first_columns;
+	char			*sql;
 	int			 status, failed = 0;
 
-	if (sqlite3_prepare_v2(attributor->db, read_network, -1, &statement,
-	    NULL) != SQLITE_OK)
+	if ((first_columns = calloc(reader_count + 1, sizeof(int))) == NULL ||
+	    (sql = pass_sql(readers, reader_count, first_columns)) == NULL) {
+		free(first_columns);
+		attributor->failed = 1;
 		return -1;
+	}
+	status = sqlite3_prepare_v2(attributor->db, sql, -1, &statement, NULL);
+	sqlite3_free(sql);
+	if (status != SQLITE_OK) {
+		free(first_columns);
+		return -1;
+	}
 	while (!failed && (status = sqlite3_step(statement)) == SQLITE_ROW) {
 		read_network_record(statement, &net);
 		index_find(index, net.host, net.pid, &group);
 		attribute_one(&group, &net, &result);
-		if (store_attribution(attributor, &net, &result) == -1)
+		if (store_attribution(attributor, &net, &result, &row) == -1 ||
+		    pass_to_readers(attributor, statement, readers, reader_count,
+		    first_columns, row, error, error_size) == -1)
 			failed = 1;
 	}
 	if (!failed && status != SQLITE_DONE)
 		failed = 1;
 	sqlite3_finalize(statement);
+	free(first_columns);
 	if (!failed && flush_pending(attributor) == -1)
 		failed = 1;
 	return failed || attributor->failed ? -1 : 0;
 }
 
 int
-attribute_network_events(sqlite3 *db, char *error, size_t error_size)
+attribute_network_events(sqlite3 *db, const struct network_reader *readers,
+    size_t reader_count, char *error, size_t error_size)
 {
 	struct attributor	attributor;
 	struct process_index	index;
@@ -753,8 +820,9 @@ attribute_network_events(sqlite3 *db, char *error, size_t error_size)
 	if (status == 0)
 		status = index_load(&attributor, &index);
 	if (status == 0)
-		status = attribute_all(&attributor, &index);
-	if (status == -1)
+		status = attribute_all(&attributor, &index, readers,
+		    reader_count, error, error_size);
+	if (status == -1 && !attributor.reader_failed)
 		detect_error(error, error_size, "attribution: %s",
 		    attributor.failed ? "out of memory" : sqlite3_errmsg(db));
 	index_free(&index);

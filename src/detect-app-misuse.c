@@ -57,6 +57,8 @@ struct app_misuse {
 	size_t				 usage_count, usage_alloc;
 	struct text_table		 keys;		/* user and application keys */
 	struct pair_map			 groups;	/* (user, application) -> first usage + 1 */
+	char				*user_key;	/* the current row's, reused */
+	size_t				 user_key_size;
 	int				 failed;
 };
 
@@ -264,91 +266,147 @@ consider(struct app_misuse *state, const struct connection *connection)
 	return usage_flag(usage, connection);
 }
 
-/* Read the current row into connection. */
-static void
-read_connection(sqlite3_stmt *statement, struct connection *connection)
-{
-	connection->id = sqlite3_column_int64(statement, 0);
-	connection->time_us = sqlite3_column_int64(statement, 1);
-	connection->user_key = (const char *)sqlite3_column_text(statement, 2);
-	connection->user_name = (const char *)sqlite3_column_text(statement, 3);
-	connection->user_sid = (const char *)sqlite3_column_text(statement, 4);
-	connection->application_key = (const char *)sqlite3_column_text(statement, 5);
-	connection->application_path = (const char *)sqlite3_column_text(statement, 6);
-	connection->application_name = (const char *)sqlite3_column_text(statement, 7);
-	connection->remote_ip = (const char *)sqlite3_column_text(statement, 8);
-	connection->remote_port = sqlite3_column_type(statement, 9) == SQLITE_NULL ?
-	    -1 : sqlite3_column_int(statement, 9);
-	connection->protocol = sqlite3_column_int(statement, 10);
-}
-
 /*
- * The lateral-movement ports as a JSON array, for the scan's filter.
- * Returns sqlite3_malloc'd text or NULL.
+ * The columns application misuse reads of every network event, in
+ * attribution's pass (attribute.c); MISUSE_* count from the first.
  */
-static char *
-lateral_ports_json(const struct detect_options *options)
-{
-	sqlite3_str	*text = sqlite3_str_new(NULL);
-	int		 i;
+static const char misuse_columns[] =
+    "id, time_unix_us, application_path, application_name, remote_ip,"
+    " remote_port, protocol, direction, action";
 
-	sqlite3_str_appendchar(text, 1, '[');
-	for (i = 0; i < options->lateral_port_count; i++)
-		sqlite3_str_appendf(text, "%s%d", i > 0 ? "," : "",
-		    options->lateral_ports[i]);
-	sqlite3_str_appendchar(text, 1, ']');
-	return sqlite3_str_finish(text);
-}
+enum misuse_column {
+	MISUSE_ID, MISUSE_TIME, MISUSE_APPLICATION_PATH, MISUSE_APPLICATION_NAME,
+	MISUSE_REMOTE_IP, MISUSE_REMOTE_PORT, MISUSE_PROTOCOL, MISUSE_DIRECTION,
+	MISUSE_ACTION, MISUSE_COLUMNS
+};
 
 /*
- * Read the attributed outbound connections, in no particular order: each
- * usage's state does not depend on it (its flags are dropped if a
- * learning-period connection turns up later; its names are its earliest
- * connection's), and the usages are put in the order of a walk by user,
- * application and time afterwards (compare_usages). Sorting the rows in
- * SQL instead cost as much as reading them, and spilled to disk on a
- * large case. Only watched ones (a lateral port, or an internal peer:
- * those connection_kind gives a kind) are read.
+ * 1 when a column is the text word, as SQL's column = 'word' is true:
+ * a text (not a blob or NULL) of the same bytes, asked before any
+ * conversion.
  */
 static int
-scan_connections(sqlite3 *db, struct app_misuse *state)
+column_is(sqlite3_stmt *statement, int column, const char *word)
 {
-	static const char	sql[] =
-	    "SELECT n.id, n.time_unix_us, lower(a.user_name), a.user_name,"
-	    " a.user_sid, coalesce(n.application_path, n.application_name, ''),"
-	    " n.application_path, n.application_name, n.remote_ip, n.remote_port,"
-	    " n.protocol"
-	    " FROM network_events n JOIN attribution a ON a.network_event_id = n.id"
-	    " WHERE a.user_name IS NOT NULL AND n.direction = 'outbound'"
-	    " AND n.action IN ('allowed', 'blocked', 'dropped', 'connection')"
-	    " AND n.time_unix_us IS NOT NULL"
-	    " AND CASE wfpsift_address_scope(n.remote_ip)"
-	    "  WHEN 'public' THEN n.protocol IN (6, 17) AND n.remote_port > 0"
-	    "   AND n.remote_port IN (SELECT value FROM json_each(?1))"
-	    "  WHEN 'private' THEN 1 WHEN 'link_local' THEN 1 ELSE 0 END";
-	sqlite3_stmt		*statement;
-	struct connection	 connection;
-	char			*ports;
-	int			 status;
+	size_t	length = strlen(word);
 
-	if ((ports = lateral_ports_json(state->options)) == NULL) {
-		state->failed = 1;
+	return sqlite3_column_type(statement, column) == SQLITE_TEXT &&
+	    (size_t)sqlite3_column_bytes(statement, column) == length &&
+	    memcmp(sqlite3_column_text(statement, column), word, length) == 0;
+}
+
+/* A stored integer (not a text or real that reads as one), or -1. */
+static int64_t
+stored_integer(sqlite3_stmt *statement, int column)
+{
+	if (sqlite3_column_type(statement, column) != SQLITE_INTEGER)
 		return -1;
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &statement, NULL) != SQLITE_OK) {
-		sqlite3_free(ports);
-		return -1;
-	}
-	sqlite3_bind_text(statement, 1, ports, -1, sqlite3_free);
-	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-		read_connection(statement, &connection);
-		if (consider(state, &connection) == -1) {
-			state->failed = 1;
+	return sqlite3_column_int64(statement, column);
+}
+
+/*
+ * A connection application misuse watches, as SQL would say it: outbound,
+ * an action that is a connection attempt, a time, and a peer that is
+ * internal (private or link-local) or public on a lateral-movement TCP or
+ * UDP port. The user is attribution's, checked by the caller.
+ */
+static int
+row_is_watched(const struct detect_options *options, sqlite3_stmt *statement,
+    int first)
+{
+	static const char *const actions[] = { "allowed", "blocked", "dropped",
+	    "connection" };
+	const char	*scope;
+	int64_t		 protocol, port;
+	size_t		 i;
+
+	if (!column_is(statement, first + MISUSE_DIRECTION, "outbound") ||
+	    sqlite3_column_type(statement, first + MISUSE_TIME) == SQLITE_NULL)
+		return 0;
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (column_is(statement, first + MISUSE_ACTION, actions[i]))
 			break;
-		}
+	if (i == sizeof(actions) / sizeof(actions[0]))
+		return 0;
+	protocol = stored_integer(statement, first + MISUSE_PROTOCOL);
+	port = stored_integer(statement, first + MISUSE_REMOTE_PORT);
+	scope = address_scope((const char *)sqlite3_column_text(statement,
+	    first + MISUSE_REMOTE_IP));
+	if (scope == NULL)
+		return 0;
+	if (strcmp(scope, "public") == 0)
+		return (protocol == 6 || protocol == 17) && port > 0 &&
+		    port <= 65535 && port_is_lateral(options, (int)port);
+	return strcmp(scope, "private") == 0 || strcmp(scope, "link_local") == 0;
+}
+
+/* The user's key: the name in lower case, ASCII letters only, as SQL's lower(). */
+static const char *
+user_key_of(struct app_misuse *state, const char *user_name)
+{
+	size_t	size = strlen(user_name) + 1, i;
+	char	*grown;
+
+	if (size > state->user_key_size) {
+		if ((grown = realloc(state->user_key, size)) == NULL)
+			return NULL;
+		state->user_key = grown;
+		state->user_key_size = size;
 	}
-	sqlite3_finalize(statement);
-	return state->failed || (status != SQLITE_DONE && status != SQLITE_ROW) ? -1 : 0;
+	for (i = 0; i < size; i++)
+		state->user_key[i] = user_name[i] >= 'A' && user_name[i] <= 'Z' ?
+		    (char)(user_name[i] - 'A' + 'a') : user_name[i];
+	return state->user_key;
+}
+
+/* The current row, watched and attributed, as a connection. */
+static void
+read_connection(sqlite3_stmt *statement, int first, struct connection *connection)
+{
+	connection->id = sqlite3_column_int64(statement, first + MISUSE_ID);
+	connection->time_us = sqlite3_column_int64(statement, first + MISUSE_TIME);
+	connection->application_path = (const char *)sqlite3_column_text(statement,
+	    first + MISUSE_APPLICATION_PATH);
+	connection->application_name = (const char *)sqlite3_column_text(statement,
+	    first + MISUSE_APPLICATION_NAME);
+	connection->application_key = connection->application_path != NULL ?
+	    connection->application_path : connection->application_name != NULL ?
+	    connection->application_name : "";
+	connection->remote_ip = (const char *)sqlite3_column_text(statement,
+	    first + MISUSE_REMOTE_IP);
+	connection->remote_port = sqlite3_column_type(statement,
+	    first + MISUSE_REMOTE_PORT) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(statement, first + MISUSE_REMOTE_PORT);
+	connection->protocol = sqlite3_column_int(statement, first + MISUSE_PROTOCOL);
+}
+
+/*
+ * One network event of attribution's pass (a network_reader's row). The
+ * rows come in id order, but no usage's state depends on the order (its
+ * flags are dropped if a learning-period connection turns up later; its
+ * names are its earliest connection's): the usages are put in the order
+ * of a walk by user, application and time afterwards (compare_usages).
+ */
+static int
+misuse_row(void *state_pointer, sqlite3_stmt *statement, int first,
+    const char *user_name, const char *user_sid, char *error,
+    size_t error_size)
+{
+	struct app_misuse	*state = state_pointer;
+	struct connection	 connection;
+
+	if (user_name == NULL || !row_is_watched(state->options, statement, first))
+		return 0;
+	read_connection(statement, first, &connection);
+	connection.user_name = user_name;
+	connection.user_sid = user_sid;
+	if ((connection.user_key = user_key_of(state, user_name)) == NULL ||
+	    consider(state, &connection) == -1) {
+		state->failed = 1;
+		detect_error(error, error_size, "application misuse: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -512,36 +570,69 @@ learning_end(sqlite3 *db, const struct detect_options *options, int64_t *end)
 }
 
 int
-detect_app_misuse(sqlite3 *db, const struct detect_options *options,
+app_misuse_begin(sqlite3 *db, const struct detect_options *options,
+    struct app_misuse **out, char *error, size_t error_size)
+{
+	struct app_misuse	*state;
+
+	if ((*out = state = calloc(1, sizeof(*state))) == NULL) {
+		detect_error(error, error_size, "application misuse: out of memory");
+		return -1;
+	}
+	state->options = options;
+	if (options->policy_path != NULL &&
+	    policy_load(options->policy_path, &state->policy, error,
+	    error_size) == -1)
+		return -1;
+	if (learning_end(db, options, &state->learning_end_us) == -1) {
+		detect_error(error, error_size, "application misuse: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+void
+app_misuse_reader(struct app_misuse *state, struct network_reader *reader)
+{
+	reader->columns = misuse_columns;
+	reader->column_count = MISUSE_COLUMNS;
+	reader->row = misuse_row;
+	reader->state = state;
+}
+
+int
+app_misuse_finish(sqlite3 *db, struct app_misuse *state,
     struct finding_list *list, char *error, size_t error_size)
 {
-	struct app_misuse	 state;
-	size_t			 i;
-	int			 status = 0;
+	size_t	i;
 
-	memset(&state, 0, sizeof(state));
-	state.options = options;
-	if (options->policy_path != NULL &&
-	    policy_load(options->policy_path, &state.policy, error, error_size) == -1)
-		return -1;
-	if (learning_end(db, options, &state.learning_end_us) == -1 ||
-	    scan_connections(db, &state) == -1)
-		status = -1;
-	if (status == 0 && state.usage_count > 1)
-		qsort(state.usages, state.usage_count, sizeof(*state.usages),
+	if (state->usage_count > 1)
+		qsort(state->usages, state->usage_count, sizeof(*state->usages),
 		    compare_usages);
-	for (i = 0; status == 0 && i < state.usage_count; i++)
-		if (state.usages[i].id_count > 0 &&
-		    add_finding(&state, list, &state.usages[i]) == -1)
-			status = -1;
-	if (status == -1)
-		detect_error(error, error_size, "application misuse: %s",
-		    state.failed ? "out of memory" : sqlite3_errmsg(db));
-	for (i = 0; i < state.usage_count; i++)
-		usage_free(&state.usages[i]);
-	free(state.usages);
-	text_table_free(&state.keys);
-	pair_map_free(&state.groups);
-	policy_free(state.policy);
-	return status;
+	for (i = 0; i < state->usage_count; i++)
+		if (state->usages[i].id_count > 0 &&
+		    add_finding(state, list, &state->usages[i]) == -1) {
+			detect_error(error, error_size, "application misuse: %s",
+			    state->failed ? "out of memory" : sqlite3_errmsg(db));
+			return -1;
+		}
+	return 0;
+}
+
+void
+app_misuse_free(struct app_misuse *state)
+{
+	size_t	i;
+
+	if (state == NULL)
+		return;
+	for (i = 0; i < state->usage_count; i++)
+		usage_free(&state->usages[i]);
+	free(state->usages);
+	free(state->user_key);
+	text_table_free(&state->keys);
+	pair_map_free(&state->groups);
+	policy_free(state->policy);
+	free(state);
 }

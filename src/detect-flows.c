@@ -7,7 +7,8 @@
  * network event per detector: half of detect's time on a large case. Most
  * keys can never fire: a source that reaches one destination on six ports
  * in the whole case cannot sweep fifteen. So the records are read from
- * SQLite once, into a scratch file of fixed-size flows (in TMPDIR, gone
+ * SQLite once (in attribution's pass over network_events, attribute.c),
+ * into a scratch file of fixed-size flows (in TMPDIR, gone
  * when detect ends), and that file is read twice: the first pass counts,
  * per key, the distinct values (ports, or destinations) it ever has, and
  * stops counting at the threshold; the second keeps the flows of the keys
@@ -110,6 +111,7 @@ struct sweep_flows {
 	int			 internal_only;
 	FILE			*scratch;		/* the raw flows, in id order */
 	size_t			 scratch_count;
+	sqlite3_stmt		*insert_address;	/* into temp.detect_host_addresses */
 	int			 failed;		/* out of memory */
 };
 
@@ -146,18 +148,20 @@ host_has_address(const struct sweep_flows *flows, uint32_t host, uint32_t ip)
 }
 
 /*
- * The one read of network_events. Which rows are flows, and which name
- * a host's own address, is decided in C (row_is_flow, row_names_own_address):
- * asked in SQL, the tests cost more than the read itself.
+ * The columns the sweeps read of every network event, in attribution's
+ * pass; COLUMN_* count from the first. Which rows are flows, and which
+ * name a host's own address, is decided in C (row_is_flow,
+ * row_names_own_address): asked in SQL, the tests cost more than the read
+ * itself.
  */
-static const char flow_sql[] =
-    "SELECT id, time_unix_us, protocol, host, local_ip, local_port,"
-    " remote_ip, remote_port, direction, action FROM network_events";
+static const char flow_columns[] =
+    "id, time_unix_us, protocol, host, local_ip, local_port,"
+    " remote_ip, remote_port, direction, action";
 
 enum flow_column {
 	COLUMN_ID, COLUMN_TIME, COLUMN_PROTOCOL, COLUMN_HOST, COLUMN_LOCAL_IP,
 	COLUMN_LOCAL_PORT, COLUMN_REMOTE_IP, COLUMN_REMOTE_PORT,
-	COLUMN_DIRECTION, COLUMN_ACTION
+	COLUMN_DIRECTION, COLUMN_ACTION, FLOW_COLUMNS
 };
 
 /*
@@ -196,11 +200,12 @@ static const char *const own_address_actions[] = { "listen", "listen_blocked",
  * 'connection') AND time_unix_us IS NOT NULL.
  */
 static int
-row_is_flow(sqlite3_stmt *statement, int outbound)
+row_is_flow(sqlite3_stmt *statement, int first, int outbound)
 {
-	return (outbound || column_is(statement, COLUMN_DIRECTION, "inbound")) &&
-	    column_in(statement, COLUMN_ACTION, flow_actions) &&
-	    sqlite3_column_type(statement, COLUMN_TIME) != SQLITE_NULL;
+	return (outbound ||
+	    column_is(statement, first + COLUMN_DIRECTION, "inbound")) &&
+	    column_in(statement, first + COLUMN_ACTION, flow_actions) &&
+	    sqlite3_column_type(statement, first + COLUMN_TIME) != SQLITE_NULL;
 }
 
 /*
@@ -210,14 +215,15 @@ row_is_flow(sqlite3_stmt *statement, int outbound)
  * blob is never equal to the empty text.
  */
 static int
-row_names_own_address(sqlite3_stmt *statement, int outbound)
+row_names_own_address(sqlite3_stmt *statement, int first, int outbound)
 {
-	int	type = sqlite3_column_type(statement, COLUMN_LOCAL_IP);
+	int	type = sqlite3_column_type(statement, first + COLUMN_LOCAL_IP);
 
-	return sqlite3_column_type(statement, COLUMN_HOST) != SQLITE_NULL &&
+	return sqlite3_column_type(statement, first + COLUMN_HOST) != SQLITE_NULL &&
 	    type != SQLITE_NULL && !(type == SQLITE_TEXT &&
-	    sqlite3_column_bytes(statement, COLUMN_LOCAL_IP) == 0) &&
-	    (outbound || column_in(statement, COLUMN_ACTION, own_address_actions));
+	    sqlite3_column_bytes(statement, first + COLUMN_LOCAL_IP) == 0) &&
+	    (outbound ||
+	    column_in(statement, first + COLUMN_ACTION, own_address_actions));
 }
 
 /* An integer column, with known cleared for SQL NULL. */
@@ -238,24 +244,27 @@ text_column(struct sweep_flows *flows, sqlite3_stmt *statement, int column)
 
 /* The current row as a raw flow. */
 static void
-read_raw_flow(struct sweep_flows *flows, sqlite3_stmt *statement, int outbound,
-    struct raw_flow *raw)
+read_raw_flow(struct sweep_flows *flows, sqlite3_stmt *statement, int first,
+    int outbound, struct raw_flow *raw)
 {
 	int	known;
 
 	memset(raw, 0, sizeof(*raw));
-	raw->id = sqlite3_column_int64(statement, COLUMN_ID);
-	raw->time_us = sqlite3_column_int64(statement, COLUMN_TIME);
-	raw->protocol = (int32_t)integer_column(statement, COLUMN_PROTOCOL, &known);
+	raw->id = sqlite3_column_int64(statement, first + COLUMN_ID);
+	raw->time_us = sqlite3_column_int64(statement, first + COLUMN_TIME);
+	raw->protocol = (int32_t)integer_column(statement,
+	    first + COLUMN_PROTOCOL, &known);
 	if (!known)
 		raw->protocol = -1;
 	raw->outbound = (uint8_t)outbound;
-	raw->host = text_column(flows, statement, COLUMN_HOST);
-	raw->local = text_column(flows, statement, COLUMN_LOCAL_IP);
-	raw->local_port = integer_column(statement, COLUMN_LOCAL_PORT, &known);
+	raw->host = text_column(flows, statement, first + COLUMN_HOST);
+	raw->local = text_column(flows, statement, first + COLUMN_LOCAL_IP);
+	raw->local_port = integer_column(statement, first + COLUMN_LOCAL_PORT,
+	    &known);
 	raw->local_known = (uint8_t)known;
-	raw->remote = text_column(flows, statement, COLUMN_REMOTE_IP);
-	raw->remote_port = integer_column(statement, COLUMN_REMOTE_PORT, &known);
+	raw->remote = text_column(flows, statement, first + COLUMN_REMOTE_IP);
+	raw->remote_port = integer_column(statement, first + COLUMN_REMOTE_PORT,
+	    &known);
 	raw->remote_known = (uint8_t)known;
 }
 
@@ -265,9 +274,11 @@ read_raw_flow(struct sweep_flows *flows, sqlite3_stmt *statement, int outbound,
  * holds what an INSERT ... SELECT would). 0, or -1 on an SQL error.
  */
 static int
-note_own_address(struct sweep_flows *flows, sqlite3_stmt *insert,
-    sqlite3_stmt *statement, const struct raw_flow *raw)
+note_own_address(struct sweep_flows *flows, sqlite3_stmt *statement, int first,
+    const struct raw_flow *raw)
 {
+	sqlite3_stmt	*insert = flows->insert_address;
+
 	int	added;
 
 	if (flows->failed || pair_map_put(&flows->host_addresses,
@@ -277,9 +288,10 @@ note_own_address(struct sweep_flows *flows, sqlite3_stmt *insert,
 	}
 	if (!added)
 		return 0;
-	sqlite3_bind_value(insert, 1, sqlite3_column_value(statement, COLUMN_HOST));
+	sqlite3_bind_value(insert, 1, sqlite3_column_value(statement,
+	    first + COLUMN_HOST));
 	sqlite3_bind_value(insert, 2, sqlite3_column_value(statement,
-	    COLUMN_LOCAL_IP));
+	    first + COLUMN_LOCAL_IP));
 	if (sqlite3_step(insert) != SQLITE_DONE) {
 		sqlite3_reset(insert);
 		return -1;
@@ -498,54 +510,55 @@ scratch_open(void)
 }
 
 /*
- * Read network_events once: the hosts' own addresses into their set and
- * temp table, and every flow into the scratch file. Returns 0, -1 for SQL errors, -2 when out of memory, -3 when the
- * scratch file cannot be written (errno set).
+ * Why the flows could not be gathered, for status -1 (an SQL error), -2
+ * (out of memory) or -3 (the scratch file).
+ */
+static void
+flows_error(sqlite3 *db, int status, char *error, size_t error_size)
+{
+	detect_error(error, error_size, "sweeps: %s", status == -2 ?
+	    "out of memory" : status == -3 ? "the scratch file of flows "
+	    "(in TMPDIR, or /tmp) could not be written or read" :
+	    sqlite3_errmsg(db));
+}
+
+/*
+ * One network event of attribution's pass (a network_reader's row): a
+ * host's own address into the set and temp.detect_host_addresses, a flow
+ * into the scratch file. The user is not the sweeps' concern.
  */
 static int
-read_flows(sqlite3 *db, struct sweep_flows *flows)
+flows_row(void *state, sqlite3_stmt *statement, int first,
+    const char *user_name, const char *user_sid, char *error,
+    size_t error_size)
 {
-	sqlite3_stmt	*statement = NULL, *insert = NULL;
-	struct raw_flow	 raw;
-	int		 status, result = 0, outbound, is_flow, own;
+	struct sweep_flows	*flows = state;
+	struct raw_flow		 raw;
+	int			 outbound, is_flow, own, status = 0;
 
-	if (sqlite3_prepare_v2(db, flow_sql, -1, &statement, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO temp.detect_host_addresses"
-	    " VALUES (?1, ?2)", -1, &insert, NULL) != SQLITE_OK) {
-		sqlite3_finalize(statement);
-		return -1;
-	}
-	while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-		/* Types first: reading a column as text may convert it. */
-		outbound = column_is(statement, COLUMN_DIRECTION, "outbound");
-		is_flow = row_is_flow(statement, outbound);
-		own = row_names_own_address(statement, outbound);
-		if (!is_flow && !own)
-			continue;
-		read_raw_flow(flows, statement, outbound, &raw);
-		if (own && note_own_address(flows, insert, statement, &raw) == -1) {
-			result = -1;
-			break;
-		}
-		if (flows->failed) {
-			result = -2;
-			break;
-		}
-		if (is_flow) {
-			if (fwrite(&raw, sizeof(raw), 1, flows->scratch) != 1) {
-				result = -3;
-				break;
-			}
+	(void)user_name;
+	(void)user_sid;
+	/* Types first: reading a column as text may convert it. */
+	outbound = column_is(statement, first + COLUMN_DIRECTION, "outbound");
+	is_flow = row_is_flow(statement, first, outbound);
+	own = row_names_own_address(statement, first, outbound);
+	if (!is_flow && !own)
+		return 0;
+	read_raw_flow(flows, statement, first, outbound, &raw);
+	if (own && note_own_address(flows, statement, first, &raw) == -1)
+		status = -1;
+	else if (flows->failed)
+		status = -2;
+	else if (is_flow) {
+		if (fwrite(&raw, sizeof(raw), 1, flows->scratch) == 1)
 			flows->scratch_count++;
-		}
+		else
+			status = -3;
 	}
-	if (result == 0 && status != SQLITE_DONE)
-		result = -1;
-	if (result == 0 && fflush(flows->scratch) != 0)
-		result = -3;
-	sqlite3_finalize(statement);
-	sqlite3_finalize(insert);
-	return result;
+	if (status != 0)
+		flows_error(sqlite3_db_handle(statement), status, error,
+		    error_size);
+	return status == 0 ? 0 : -1;
 }
 
 /*
@@ -589,14 +602,13 @@ collectors_drop_counts(struct sweep_flows *flows)
 }
 
 int
-sweep_flows_collect(sqlite3 *db, const struct detect_options *options,
+sweep_flows_begin(sqlite3 *db, const struct detect_options *options,
     struct sweep_flows **out, char *error, size_t error_size)
 {
 	struct sweep_flows	*flows;
 	int			 status = 0;
 
-	*out = NULL;
-	if ((flows = calloc(1, sizeof(*flows))) == NULL) {
+	if ((*out = flows = calloc(1, sizeof(*flows))) == NULL) {
 		detect_error(error, error_size, "sweeps: out of memory");
 		return -1;
 	}
@@ -607,23 +619,40 @@ sweep_flows_collect(sqlite3 *db, const struct detect_options *options,
 	flows->internal_only = options->host_sweep_internal_only;
 	if ((flows->scratch = scratch_open()) == NULL)
 		status = -3;
-	if (status == 0)
-		status = read_flows(db, flows);
+	else if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO"
+	    " temp.detect_host_addresses VALUES (?1, ?2)", -1,
+	    &flows->insert_address, NULL) != SQLITE_OK)
+		status = -1;
+	if (status != 0)
+		flows_error(db, status, error, error_size);
+	return status == 0 ? 0 : -1;
+}
+
+void
+sweep_flows_reader(struct sweep_flows *flows, struct network_reader *reader)
+{
+	reader->columns = flow_columns;
+	reader->column_count = FLOW_COLUMNS;
+	reader->row = flows_row;
+	reader->state = flows;
+}
+
+int
+sweep_flows_finish(sqlite3 *db, struct sweep_flows *flows, char *error,
+    size_t error_size)
+{
+	int	status = 0;
+
+	if (fflush(flows->scratch) != 0)
+		status = -3;
 	if (status == 0)
 		status = replay_flows(flows, 1);
 	collectors_drop_counts(flows);
 	if (status == 0)
 		status = replay_flows(flows, 2);
-	if (status != 0) {
-		detect_error(error, error_size, "sweeps: %s", status == -2 ?
-		    "out of memory" : status == -3 ? "the scratch file of flows "
-		    "(in TMPDIR, or /tmp) could not be written or read" :
-		    sqlite3_errmsg(db));
-		sweep_flows_free(flows);
-		return -1;
-	}
-	*out = flows;
-	return 0;
+	if (status != 0)
+		flows_error(db, status, error, error_size);
+	return status == 0 ? 0 : -1;
 }
 
 /* The context of the sorts below (qsort passes none). */
@@ -767,6 +796,7 @@ sweep_flows_free(struct sweep_flows *flows)
 	}
 	pair_map_free(&flows->host_addresses);
 	text_table_free(&flows->texts);
+	sqlite3_finalize(flows->insert_address);
 	if (flows->scratch != NULL)
 		fclose(flows->scratch);
 	free(flows);

@@ -414,32 +414,69 @@ merge_or_fail(struct finding_list *list, size_t first, int window,
 	return -1;
 }
 
-/* Both sweep detectors, from one gathering of the flows. */
+/* Both sweep detectors, from the flows gathered in attribution's pass. */
 static int
-detect_sweeps(sqlite3 *db, const struct detect_options *options,
-    struct finding_list *list, char *error, size_t error_size)
+detect_sweeps(sqlite3 *db, struct sweep_flows *flows,
+    const struct detect_options *options, struct finding_list *list,
+    char *error, size_t error_size)
 {
-	struct sweep_flows	*flows;
-	size_t			 first;
-	int			 status = 0;
+	size_t	first;
 
-	if (!options->port_sweep && !options->host_sweep)
-		return 0;
-	if (sweep_flows_collect(db, options, &flows, error, error_size) == -1)
+	if (sweep_flows_finish(db, flows, error, error_size) == -1)
 		return -1;
 	first = list->count;
 	if (options->port_sweep &&
 	    (detect_port_sweeps(flows, options, list, error, error_size) == -1 ||
 	    merge_or_fail(list, first, options->port_sweep_window, error,
 	    error_size) == -1))
-		status = -1;
+		return -1;
 	first = list->count;
-	if (status == 0 && options->host_sweep &&
+	if (options->host_sweep &&
 	    (detect_host_sweeps(flows, options, list, error, error_size) == -1 ||
 	    merge_or_fail(list, first, options->host_sweep_window, error,
 	    error_size) == -1))
-		status = -1;
+		return -1;
+	return 0;
+}
+
+/*
+ * Attribute, and gather what the detectors read, in one pass over
+ * network_events; then detect. The readers of the enabled detectors are
+ * made first, so that a detector that cannot start stops the run before
+ * the pass.
+ */
+static int
+attribute_and_detect(sqlite3 *db, const struct detect_options *options,
+    struct finding_list *list, char *error, size_t error_size)
+{
+	struct sweep_flows	*flows = NULL;
+	struct app_misuse	*misuse = NULL;
+	struct network_reader	 readers[2];
+	size_t			 count = 0;
+	int			 status = -1;
+
+	if ((options->port_sweep || options->host_sweep) &&
+	    sweep_flows_begin(db, options, &flows, error, error_size) == -1)
+		goto done;
+	if (flows != NULL)
+		sweep_flows_reader(flows, &readers[count++]);
+	if (options->app_misuse &&
+	    app_misuse_begin(db, options, &misuse, error, error_size) == -1)
+		goto done;
+	if (misuse != NULL)
+		app_misuse_reader(misuse, &readers[count++]);
+	if (attribute_network_events(db, readers, count, error, error_size) == -1)
+		goto done;
+	if (flows != NULL &&
+	    detect_sweeps(db, flows, options, list, error, error_size) == -1)
+		goto done;
+	if (misuse != NULL &&
+	    app_misuse_finish(db, misuse, list, error, error_size) == -1)
+		goto done;
+	status = 0;
+done:
 	sweep_flows_free(flows);
+	app_misuse_free(misuse);
 	return status;
 }
 
@@ -454,17 +491,12 @@ replace_all(sqlite3 *db, const struct detect_options *options,
 		    sqlite3_errmsg(db));
 		return -1;
 	}
-	if (attribute_network_events(db, error, error_size) == -1)
-		return -1;
 	if (flows_prepare(db) == -1) {
 		detect_error(error, error_size, "preparing flows: %s",
 		    sqlite3_errmsg(db));
 		return -1;
 	}
-	if (detect_sweeps(db, options, list, error, error_size) == -1)
-		return -1;
-	if (options->app_misuse &&
-	    detect_app_misuse(db, options, list, error, error_size) == -1)
+	if (attribute_and_detect(db, options, list, error, error_size) == -1)
 		return -1;
 	if (findings_store(db, options, list) == -1) {
 		detect_error(error, error_size, "storing findings: %s",

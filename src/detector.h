@@ -64,16 +64,50 @@ int	 findings_merge_sweeps(struct finding_list *, size_t first, int64_t gap_us);
 int	 findings_store(sqlite3 *, const struct detect_options *,
 	    struct finding_list *);
 
-/* Attribution: fill the attribution table (attribute.c). */
-int	 attribute_network_events(sqlite3 *, char *error, size_t error_size);
+/*
+ * A stage that reads network_events in attribution's pass over the table
+ * rather than in a pass of its own: on a large case each pass costs more
+ * than all that is done with its rows. Its column_count columns are added
+ * to the pass's SELECT; row() gets each row, the index of the stage's
+ * first column, and the user attribution gave the row (user_name and
+ * user_sid as the attribution table holds them, NULL for none). row()
+ * returns 0, or -1 with a message in error, which ends the pass.
+ */
+struct network_reader {
+	const char	*columns;		/* "id, time_unix_us, ..." */
+	int		 column_count;
+	int		(*row)(void *state, sqlite3_stmt *, int first_column,
+			    const char *user_name, const char *user_sid,
+			    char *error, size_t error_size);
+	void		*state;
+};
+
+/*
+ * Attribution: fill the attribution table (attribute.c), handing each
+ * network event to the readers on the way. 0, or -1 with a message.
+ */
+int	 attribute_network_events(sqlite3 *, const struct network_reader *,
+	    size_t reader_count, char *error, size_t error_size);
 
 /* The detectors. Each returns 0, or -1 with a message in error. */
 int	 detect_port_sweeps(struct sweep_flows *, const struct detect_options *,
 	    struct finding_list *, char *error, size_t error_size);
 int	 detect_host_sweeps(struct sweep_flows *, const struct detect_options *,
 	    struct finding_list *, char *error, size_t error_size);
-int	 detect_app_misuse(sqlite3 *, const struct detect_options *,
-	    struct finding_list *, char *error, size_t error_size);
+
+/*
+ * Application misuse (detect-app-misuse.c) reads the attributed
+ * connections in attribution's pass: begin, hand its reader to
+ * attribute_network_events(), then finish to append the findings. Free
+ * in any case; begin and finish return 0, or -1 with a message.
+ */
+struct app_misuse;
+int	 app_misuse_begin(sqlite3 *, const struct detect_options *,
+	    struct app_misuse **, char *error, size_t error_size);
+void	 app_misuse_reader(struct app_misuse *, struct network_reader *);
+int	 app_misuse_finish(sqlite3 *, struct app_misuse *, struct finding_list *,
+	    char *error, size_t error_size);
+void	 app_misuse_free(struct app_misuse *);
 
 /*
  * Address scopes, from the canonical text the store holds: "loopback",
@@ -163,15 +197,16 @@ size_t	 window_lower_bound(const struct window_event *, size_t count,
  * record stored with its sides the wrong way round is turned back. The
  * finding descriptions read this view (detect.c); its table of the hosts'
  * own addresses, temp.detect_host_addresses, is empty until
- * sweep_flows_collect() fills it, so without a sweep detector the view
+ * the sweeps' reader fills it, so without a sweep detector the view
  * is right only for outbound records (all that application misuse reads).
  */
 int	 flows_prepare(sqlite3 *);
 
 /*
- * The flows both sweep detectors read, gathered in one read of
- * network_events and two passes over a scratch file (detect-flows.c):
- * only the keys that reach a detector's threshold somewhere in the case
+ * The flows both sweep detectors read, gathered in attribution's read of
+ * network_events (begin, then hand the reader to attribute_network_events,
+ * then finish) and two passes over a scratch file (detect-flows.c): only
+ * the keys that reach a detector's threshold somewhere in the case
  * are kept, sorted, and handed over one group at a time, keys in SQL text
  * order and events by time and id. Needs flows_prepare() first: it fills
  * the view's temp.detect_host_addresses.
@@ -181,8 +216,11 @@ enum sweep_kind {
 	SWEEP_HOST,	/* key (source, service), value: the destination */
 	SWEEP_KINDS
 };
-int	 sweep_flows_collect(sqlite3 *, const struct detect_options *,
+int	 sweep_flows_begin(sqlite3 *, const struct detect_options *,
 	    struct sweep_flows **, char *error, size_t error_size);
+void	 sweep_flows_reader(struct sweep_flows *, struct network_reader *);
+int	 sweep_flows_finish(sqlite3 *, struct sweep_flows *, char *error,
+	    size_t error_size);
 int	 sweep_flows_each_group(struct sweep_flows *, enum sweep_kind,
 	    window_group_function *, void *context);
 void	 sweep_flows_free(struct sweep_flows *);

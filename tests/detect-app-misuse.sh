@@ -124,4 +124,40 @@ is "$(misuse)" "$(cat "$TEST_TMP/in-order")" "the same findings, whatever the st
 is "$(sql "$CASE" "SELECT substr(summary, 1, instr(summary, ' used ')) FROM findings
     WHERE detector = 'app_misuse' ORDER BY id")" "$(cat "$TEST_TMP/in-order-names")" \
     "each told with the same user"
+# Values of the wrong type, as a hostile or hand-made case may hold, are
+# judged as SQL judges them: a port that is text or out of range, a
+# direction stored as a blob, an action in other letters, a protocol
+# that is text are no watched connection. User names are grouped as
+# SQL's lower() groups them, ASCII letters only: 'Ädmin' and 'ÄDMIN' are
+# one user, 'ädmin' another.
+CASE=$TEST_TMP/types.db
+new_case "$CASE"
+TOOL='\x\tool.exe'
+{
+	proc 1 WS20 50 start 100 "$TOOL" 'Ädmin' CORP S-1-5-21-1-2001 0x20 0
+	proc 2 WS21 50 start 100 "$TOOL" 'ÄDMIN' CORP S-1-5-21-1-2001 0x21 0
+	proc 3 WS22 50 start 100 "$TOOL" 'ädmin' CORP S-1-5-21-1-2002 0x22 0
+	net 1 WS20 100 outbound 6 10.0.0.20 50000 10.0.0.99 80 999 '\x\other.exe'
+	net 101 WS20 $((DAY + 100)) outbound 6 10.0.0.20 50101 8.8.8.8 445 100 "$TOOL"
+	net 102 WS20 $((DAY + 200)) outbound 6 10.0.0.20 50102 8.8.4.4 445 100 "$TOOL"
+	net 103 WS20 $((DAY + 300)) outbound 6 10.0.0.20 50103 8.8.4.5 445 100 "$TOOL"
+	net 104 WS20 $((DAY + 400)) outbound 6 10.0.0.20 50104 8.8.4.6 445 100 "$TOOL"
+	net 105 WS20 $((DAY + 500)) outbound 6 10.0.0.20 50105 8.8.4.7 445 100 "$TOOL"
+	net 106 WS20 $((DAY + 600)) outbound 6 10.0.0.20 50106 8.8.4.8 445 100 "$TOOL"
+	net 201 WS21 $((DAY + 700)) outbound 6 10.0.0.21 50201 8.8.8.9 445 100 "$TOOL"
+	net 301 WS22 $((DAY + 800)) outbound 6 10.0.0.22 50301 8.8.8.10 445 100 "$TOOL"
+	echo "UPDATE network_events SET remote_port = 'smb' WHERE id = 102;"
+	echo "UPDATE network_events SET remote_port = 4294967741 WHERE id = 103;"
+	echo "UPDATE network_events SET direction = CAST('outbound' AS BLOB) WHERE id = 104;"
+	echo "UPDATE network_events SET action = 'Allowed' WHERE id = 105;"
+	echo "UPDATE network_events SET protocol = 'tcp' WHERE id = 106;"
+} > "$TEST_TMP/types.sql"
+load "$CASE" "$TEST_TMP/types.sql"
+"$WFPSIFT" detect -q -d "$CASE" > /dev/null 2>&1
+ok $? "detect runs on values of the wrong type"
+is "$(sql "$CASE" "SELECT f.user_name, group_concat(e.network_event_id, ' ')
+    FROM findings f JOIN (SELECT * FROM finding_evidence ORDER BY network_event_id) e
+    ON e.finding_id = f.id WHERE f.detector = 'app_misuse' GROUP BY f.id ORDER BY f.id")" \
+    "CORP\\Ädmin|101 201
+CORP\\ädmin|301" "only well-typed connections count, and users are grouped by ASCII case"
 done_testing
