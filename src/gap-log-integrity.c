@@ -329,8 +329,7 @@ record_id_gaps(struct gap_context *context)
 	int64_t			 missing_ids;
 	int			 step, status = 0;
 
-	if (gap_record_jumps(context) == -1 ||
-	    gap_prepare(context, record_gaps_sql, &s) == -1)
+	if (gap_prepare(context, record_gaps_sql, &s) == -1)
 		return -1;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		read_record_gap(s, &r);

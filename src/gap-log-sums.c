@@ -21,7 +21,9 @@
  *     eventlog_full      1 when one is an event log service 1104 (full))
  *
  * Every figure is what the SQL aggregate over the records gave. The file
- * and the recovered flag are read as the integers ingest writes.
+ * and the recovered flag are read as the integers ingest writes. Other
+ * analyses that read every record in storage order read in this pass too
+ * (struct events_reader): the record-number jumps, gap-record-jumps.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +55,15 @@ struct sums_pass {
 	int			 failed;
 };
 
-static const char events_sql[] =
+/* The pass's own columns; the readers' follow (pass_sql). */
+static const char events_columns[] =
     "SELECT source_id, host, channel, recovered, time_unix_us, event_id,"
-    " provider, record_id FROM events ORDER BY id";
+    " provider, record_id";
 
 enum {
 	COLUMN_SOURCE, COLUMN_HOST, COLUMN_CHANNEL, COLUMN_RECOVERED,
-	COLUMN_TIME_US, COLUMN_EVENT_ID, COLUMN_PROVIDER, COLUMN_RECORD_ID
+	COLUMN_TIME_US, COLUMN_EVENT_ID, COLUMN_PROVIDER, COLUMN_RECORD_ID,
+	SUMS_COLUMNS
 };
 
 static uint64_t
@@ -308,25 +312,84 @@ store_sums(struct gap_context *context, struct sums_pass *pass)
 	return step == SQLITE_DONE ? 0 : gap_sql_error(context, "summing the logs");
 }
 
+/*
+ * The pass's SELECT: the sums' columns, then each reader's, whose first
+ * column index goes in first_columns. sqlite3_malloc'd, or NULL.
+ */
+static char *
+pass_sql(const struct events_reader *readers, size_t reader_count,
+    int *first_columns)
+{
+	sqlite3_str	*sql = sqlite3_str_new(NULL);
+	int		 column = SUMS_COLUMNS;
+	size_t		 i;
+
+	sqlite3_str_appendall(sql, events_columns);
+	for (i = 0; i < reader_count; i++) {
+		sqlite3_str_appendf(sql, ", %s", readers[i].columns);
+		first_columns[i] = column;
+		column += readers[i].column_count;
+	}
+	sqlite3_str_appendall(sql, " FROM events ORDER BY id");
+	return sqlite3_str_finish(sql);
+}
+
+/*
+ * Sum every row and hand it to the readers. 0, -1 when out of memory, -2
+ * when a reader failed (it set the error), -3 on an SQL error.
+ */
+static int
+sum_all(struct gap_context *context, struct sums_pass *pass,
+    const struct events_reader *readers, size_t reader_count)
+{
+	sqlite3_stmt	*row;
+	int		*first_columns;
+	char		*sql;
+	size_t		 i;
+	int		 step = SQLITE_DONE, status = 0;
+
+	if ((first_columns = calloc(reader_count + 1, sizeof(int))) == NULL ||
+	    (sql = pass_sql(readers, reader_count, first_columns)) == NULL) {
+		free(first_columns);
+		return -1;
+	}
+	status = gap_prepare(context, sql, &row);
+	sqlite3_free(sql);
+	if (status == -1) {
+		free(first_columns);
+		return -2;
+	}
+	while (status == 0 && (step = sqlite3_step(row)) == SQLITE_ROW) {
+		status = add_record(pass, row);
+		for (i = 0; status == 0 && i < reader_count; i++)
+			if (readers[i].row(readers[i].state, row,
+			    first_columns[i]) == -1)
+				status = -2;
+	}
+	sqlite3_finalize(row);
+	free(first_columns);
+	if (status == 0 && step != SQLITE_DONE)
+		status = -3;
+	return status;
+}
+
 int
-gap_log_sums(struct gap_context *context)
+gap_log_sums(struct gap_context *context, const struct events_reader *readers,
+    size_t reader_count)
 {
 	struct sums_pass	 pass;
-	sqlite3_stmt		*row;
-	int			 step = SQLITE_DONE, status = 0;
+	int			 status;
 
 	memset(&pass, 0, sizeof(pass));
-	if (gap_prepare(context, events_sql, &row) == -1)
-		return -1;
-	while (status == 0 && (step = sqlite3_step(row)) == SQLITE_ROW)
-		status = add_record(&pass, row);
-	sqlite3_finalize(row);
+	status = sum_all(context, &pass, readers, reader_count);
 	if (status == -1)
 		status = gap_error(context, "summing the logs: out of memory");
-	else if (step != SQLITE_DONE)
+	else if (status == -3)
 		status = gap_sql_error(context, "summing the logs");
-	else
+	else if (status == 0)
 		status = store_sums(context, &pass);
+	else
+		status = -1;
 	text_table_free(&pass.texts);
 	free(pass.sums);
 	free(pass.slots);

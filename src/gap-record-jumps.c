@@ -10,7 +10,7 @@
  * record of the case, sorted: the largest single cost of gaps on a big
  * case. But ingest stores a file's records in the order the file holds
  * them, which is nearly always number order, so one pass in id order
- * finds the jumps directly, as long as each file's numbers never go down.
+ * (the log sums' pass, gap-log-sums.c) finds the jumps directly, as long as each file's numbers never go down.
  * A file whose numbers do go down (chunks out of order, a case built some
  * other way) is read again on its own, through its source index, and its
  * records sorted in memory: one file at a time, so memory stays bounded
@@ -44,7 +44,7 @@ struct numbered {
 	uint32_t	host_channel;
 };
 
-struct jump_pass {
+struct record_jumps {
 	struct gap_context	*context;
 	struct pair_map		 unordered;	/* (source, 0): files read again */
 	uint32_t		*unordered_sources;
@@ -57,6 +57,7 @@ struct jump_pass {
 	uint32_t		 host_channel_count;
 	sqlite3_stmt		*insert_jump;
 	int			 failed;	/* out of memory */
+	int			 left_to_sql;	/* a row ingest never writes was met */
 };
 
 static const char create_sql[] =
@@ -66,10 +67,20 @@ static const char create_sql[] =
     "  next_number INTEGER, next_id INTEGER, source_id INTEGER);"
     "CREATE TEMP TABLE gap_reread_source(source_id INTEGER PRIMARY KEY);";
 
-static const char records_sql[] =
-    "SELECT id, source_id, record_number, coalesce(record_number, record_id),"
-    " host, channel FROM events WHERE recovered = 0"
-    " AND coalesce(record_number, record_id) IS NOT NULL ORDER BY id";
+/*
+ * The columns read of every record in the log sums' pass; JUMP_* count
+ * from the first. The rows that count are those of "recovered = 0 AND
+ * coalesce(record_number, record_id) IS NOT NULL", judged in C
+ * (is_live_numbered).
+ */
+static const char jump_columns[] =
+    "id, source_id, record_number, coalesce(record_number, record_id),"
+    " host, channel, recovered";
+
+enum {
+	JUMP_ID, JUMP_SOURCE, JUMP_RECORD_NUMBER, JUMP_NUMBER, JUMP_HOST,
+	JUMP_CHANNEL, JUMP_RECOVERED, JUMP_COLUMNS
+};
 
 /* One file's records, for a file whose numbers are not in storage order. */
 static const char source_records_sql[] =
@@ -93,7 +104,7 @@ static const char window_sql[] =
 
 /* The text number of a column (NO_TEXT for NULL). */
 static uint32_t
-column_text(struct jump_pass *pass, sqlite3_stmt *row, int column)
+column_text(struct record_jumps *pass, sqlite3_stmt *row, int column)
 {
 	return text_intern(&pass->texts, sqlite3_column_text(row, column),
 	    sqlite3_column_bytes(row, column), &pass->failed);
@@ -105,7 +116,7 @@ column_text(struct jump_pass *pass, sqlite3_stmt *row, int column)
  * neither host nor channel. Returns 0, or -1 when out of memory.
  */
 static int
-host_channel_of_row(struct jump_pass *pass, sqlite3_stmt *row,
+host_channel_of_row(struct record_jumps *pass, sqlite3_stmt *row,
     int number_column, int host_column, uint32_t *host_channel)
 {
 	uint32_t	host, channel, *index;
@@ -136,13 +147,15 @@ host_channel_of_row(struct jump_pass *pass, sqlite3_stmt *row,
  * SQL's PARTITION BY, fall in with the file's numbered records).
  */
 static struct partition *
-partition_of_row(struct jump_pass *pass, sqlite3_stmt *row, uint32_t source)
+partition_of_row(struct record_jumps *pass, sqlite3_stmt *row, int first,
+    uint32_t source)
 {
 	struct partition	*partition;
 	uint32_t		 host_channel, *index;
 	int			 added;
 
-	if (host_channel_of_row(pass, row, 2, 4, &host_channel) == -1)
+	if (host_channel_of_row(pass, row, first + JUMP_RECORD_NUMBER,
+	    first + JUMP_HOST, &host_channel) == -1)
 		return NULL;
 	index = pair_map_put(&pass->partition_index, pair(source, host_channel),
 	    (uint32_t)pass->partition_count, &added);
@@ -161,7 +174,7 @@ partition_of_row(struct jump_pass *pass, sqlite3_stmt *row, uint32_t source)
 
 /* Note a file whose numbers go down, to be read again on its own. */
 static int
-mark_unordered(struct jump_pass *pass, uint32_t source)
+mark_unordered(struct record_jumps *pass, uint32_t source)
 {
 	int	added;
 
@@ -178,7 +191,7 @@ mark_unordered(struct jump_pass *pass, uint32_t source)
 
 /* Store a jump from (id, number) to (next_id, next_number). 0, or -2 on an SQL error. */
 static int
-add_jump(struct jump_pass *pass, uint32_t source, int64_t id, int64_t number,
+add_jump(struct record_jumps *pass, uint32_t source, int64_t id, int64_t number,
     int64_t next_number, int64_t next_id)
 {
 	int	step;
@@ -205,19 +218,22 @@ is_jump(int64_t number, int64_t next)
  * error, -3 for a row ingest never writes.
  */
 static int
-add_record(struct jump_pass *pass, sqlite3_stmt *row)
+add_record(struct record_jumps *pass, sqlite3_stmt *row, int first)
 {
 	struct partition	*partition;
-	int64_t			 id = sqlite3_column_int64(row, 0);
-	int64_t			 source = sqlite3_column_int64(row, 1);
-	int64_t			 number = sqlite3_column_int64(row, 3);
+	int64_t			 id = sqlite3_column_int64(row, first + JUMP_ID);
+	int64_t			 source, number;
 	int			 status = 0;
 
-	if (source < 0 || source > UINT32_MAX - 1 ||
-	    sqlite3_column_type(row, 1) != SQLITE_INTEGER ||
-	    sqlite3_column_type(row, 3) != SQLITE_INTEGER)
+	if (sqlite3_column_type(row, first + JUMP_SOURCE) != SQLITE_INTEGER ||
+	    sqlite3_column_type(row, first + JUMP_NUMBER) != SQLITE_INTEGER)
 		return -3;	/* not what ingest writes: SQL must judge the case */
-	if ((partition = partition_of_row(pass, row, (uint32_t)source)) == NULL)
+	source = sqlite3_column_int64(row, first + JUMP_SOURCE);
+	number = sqlite3_column_int64(row, first + JUMP_NUMBER);
+	if (source < 0 || source > UINT32_MAX - 1)
+		return -3;
+	if ((partition = partition_of_row(pass, row, first,
+	    (uint32_t)source)) == NULL)
 		return -1;
 	if (partition->unordered)
 		return 0;
@@ -253,7 +269,7 @@ compare_numbered(const void *left, const void *right)
  * Returns 0, -1 when out of memory, -2 on an SQL error.
  */
 static int
-read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
+read_unordered_source(struct record_jumps *pass, sqlite3_stmt *statement,
     uint32_t source, struct numbered **records, size_t *allocated)
 {
 	struct numbered	*r;
@@ -290,7 +306,7 @@ read_unordered_source(struct jump_pass *pass, sqlite3_stmt *statement,
  * sweep of the jumps found. Returns 0 or -2.
  */
 static int
-forget_unordered_sources(struct jump_pass *pass)
+forget_unordered_sources(struct record_jumps *pass)
 {
 	sqlite3_stmt	*note;
 	size_t		 i;
@@ -317,7 +333,7 @@ forget_unordered_sources(struct jump_pass *pass)
  * then read it again in order, one file at a time.
  */
 static int
-read_unordered_sources(struct jump_pass *pass)
+read_unordered_sources(struct record_jumps *pass)
 {
 	sqlite3_stmt	*statement;
 	struct numbered	*records = NULL;
@@ -337,9 +353,52 @@ read_unordered_sources(struct jump_pass *pass)
 	return status;
 }
 
-static void
-jump_pass_free(struct jump_pass *pass)
+/*
+ * SQL's "recovered = 0 AND coalesce(record_number, record_id) IS NOT
+ * NULL": a live record with a number. recovered = 0 holds for a stored
+ * integer or real zero, never for a text or blob.
+ */
+static int
+is_live_numbered(sqlite3_stmt *row, int first)
 {
+	int	type = sqlite3_column_type(row, first + JUMP_RECOVERED);
+
+	if (sqlite3_column_type(row, first + JUMP_NUMBER) == SQLITE_NULL)
+		return 0;
+	if (type == SQLITE_INTEGER)
+		return sqlite3_column_int64(row, first + JUMP_RECOVERED) == 0;
+	return type == SQLITE_FLOAT &&
+	    sqlite3_column_double(row, first + JUMP_RECOVERED) == 0.0;
+}
+
+/*
+ * One record of the log sums' pass (an events_reader's row). After a row
+ * ingest never writes, the rest is left to SQL's window (finish).
+ */
+static int
+jumps_row(void *state, sqlite3_stmt *row, int first)
+{
+	struct record_jumps	*pass = state;
+	int			 status;
+
+	if (pass->left_to_sql || !is_live_numbered(row, first))
+		return 0;
+	status = add_record(pass, row, first);
+	if (status == -3)
+		pass->left_to_sql = 1;
+	else if (status == -1)
+		return gap_error(pass->context,
+		    "looking for record id gaps: out of memory");
+	else if (status == -2)
+		return gap_sql_error(pass->context, "looking for record id gaps");
+	return 0;
+}
+
+void
+gap_record_jumps_free(struct record_jumps *pass)
+{
+	if (pass == NULL)
+		return;
 	text_table_free(&pass->texts);
 	pair_map_free(&pass->host_channels);
 	pair_map_free(&pass->partition_index);
@@ -347,49 +406,50 @@ jump_pass_free(struct jump_pass *pass)
 	free(pass->partitions);
 	free(pass->unordered_sources);
 	sqlite3_finalize(pass->insert_jump);
-}
-
-/* The pass in storage order, then the files it found out of order. */
-static int
-find_jumps(struct jump_pass *pass)
-{
-	sqlite3_stmt	*row;
-	int		 step = SQLITE_DONE, status = 0;
-
-	if (gap_prepare(pass->context, records_sql, &row) == -1)
-		return -2;
-	while (status == 0 && (step = sqlite3_step(row)) == SQLITE_ROW)
-		status = add_record(pass, row);
-	sqlite3_finalize(row);
-	if (status == 0 && step != SQLITE_DONE)
-		status = -2;
-	if (status == 0)
-		status = read_unordered_sources(pass);
-	return status;
+	free(pass);
 }
 
 int
-gap_record_jumps(struct gap_context *context)
+gap_record_jumps_begin(struct gap_context *context, struct record_jumps **out)
 {
-	struct jump_pass	 pass;
-	int			 status;
+	struct record_jumps	*pass;
 
-	memset(&pass, 0, sizeof(pass));
-	pass.context = context;
+	if ((*out = pass = calloc(1, sizeof(*pass))) == NULL)
+		return gap_error(context, "looking for record id gaps: out of memory");
+	pass->context = context;
 	if (gap_exec(context, create_sql) == -1 ||
 	    gap_prepare(context, "INSERT INTO temp.gap_record_jump VALUES"
-	    " (?1, ?2, ?3, ?4, ?5)", &pass.insert_jump) == -1) {
-		jump_pass_free(&pass);
+	    " (?1, ?2, ?3, ?4, ?5)", &pass->insert_jump) == -1)
 		return -1;
-	}
-	status = find_jumps(&pass);
-	jump_pass_free(&pass);
+	return 0;
+}
+
+void
+gap_record_jumps_reader(struct record_jumps *pass, struct events_reader *reader)
+{
+	reader->columns = jump_columns;
+	reader->column_count = JUMP_COLUMNS;
+	reader->row = jumps_row;
+	reader->state = pass;
+}
+
+/*
+ * After the pass: the files it found out of order, read again; or, when
+ * it met a row ingest never writes, the whole case judged by SQL.
+ */
+int
+gap_record_jumps_finish(struct record_jumps *pass)
+{
+	struct gap_context	*context = pass->context;
+	int			 status;
+
+	if (pass->left_to_sql)
+		return gap_exec(context, "DELETE FROM temp.gap_record_jump") == -1 ?
+		    -1 : gap_exec(context, window_sql);
+	status = read_unordered_sources(pass);
 	if (status == -1)
 		return gap_error(context, "looking for record id gaps: out of memory");
 	if (status == -2)
 		return gap_sql_error(context, "looking for record id gaps");
-	if (status == -3)	/* a row ingest never writes: SQL judges the case */
-		return gap_exec(context, "DELETE FROM temp.gap_record_jump") == -1 ?
-		    -1 : gap_exec(context, window_sql);
 	return 0;
 }

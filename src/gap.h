@@ -132,10 +132,38 @@ int	 gap_raw_socket(struct gap_context *);
 int	 gap_audit_policy(struct gap_context *);
 int	 gap_log_integrity(struct gap_context *);
 int	 gap_time_gaps(struct gap_context *);
-/* Fill temp.gap_log_sums (gap-log-sums.c), before any analysis runs. */
-int	 gap_log_sums(struct gap_context *);
-/* Fill temp.gap_record_jump, which record id gaps read (gap-log-integrity.c). */
-int	 gap_record_jumps(struct gap_context *);
+/*
+ * A stage that reads the events table in the log sums' pass rather than
+ * in one of its own: on a large case each pass costs more than what is
+ * done with its rows. Its column_count columns are added to the pass's
+ * SELECT (in id order); row() gets each row and the index of the stage's
+ * first column, and returns 0, or -1 with the context's error set, which
+ * ends the pass.
+ */
+struct events_reader {
+	const char	*columns;
+	int		 column_count;
+	int		(*row)(void *state, sqlite3_stmt *, int first_column);
+	void		*state;
+};
+
+/*
+ * Fill temp.gap_log_sums (gap-log-sums.c), before any analysis runs,
+ * handing every event to the readers on the way.
+ */
+int	 gap_log_sums(struct gap_context *, const struct events_reader *,
+	    size_t reader_count);
+
+/*
+ * Fill temp.gap_record_jump, which record id gaps read
+ * (gap-log-integrity.c), from the log sums' pass: begin, hand the reader
+ * to gap_log_sums(), finish. Free in any case; 0 or -1 (error set).
+ */
+struct record_jumps;
+int	 gap_record_jumps_begin(struct gap_context *, struct record_jumps **);
+void	 gap_record_jumps_reader(struct record_jumps *, struct events_reader *);
+int	 gap_record_jumps_finish(struct record_jumps *);
+void	 gap_record_jumps_free(struct record_jumps *);
 /*
  * Fill temp.gap_host_traffic, which the two coverage analyses read, and
  * each host's own network addresses into temp.gap_host_ip.

@@ -348,6 +348,26 @@ static const char clear_sql[] =
     "DELETE FROM coverage;"
     "DELETE FROM gaps;";
 
+/*
+ * The per-log sums and the record-number jumps, in one pass over the
+ * events table.
+ */
+static int
+sum_logs_and_find_jumps(struct gap_context *context)
+{
+	struct record_jumps	*jumps;
+	struct events_reader	 reader;
+	int			 status = -1;
+
+	if (gap_record_jumps_begin(context, &jumps) == 0) {
+		gap_record_jumps_reader(jumps, &reader);
+		if (gap_log_sums(context, &reader, 1) == 0)
+			status = gap_record_jumps_finish(jumps);
+	}
+	gap_record_jumps_free(jumps);
+	return status;
+}
+
 /* Every analysis in order; the first failure stops the run. */
 static int
 analyse(struct gap_context *context)
@@ -358,7 +378,7 @@ analyse(struct gap_context *context)
 	if (gap_exec(context, clear_sql) == -1 ||
 	    gap_exec(context, prepare_sql) == -1 ||
 	    gap_host_traffic(context) == -1 ||
-	    gap_log_sums(context) == -1 ||
+	    sum_logs_and_find_jumps(context) == -1 ||
 	    gap_exec(context, addresses_sql) == -1 ||
 	    gap_exec(context, spans_sql) == -1)
 		return -1;

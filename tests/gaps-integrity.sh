@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/gaps-lib.sh"
 
-plan 23
+plan 24
 
 CASE="$TEST_TMP/integrity.db"
 {
@@ -183,6 +183,13 @@ sql "$TEST_TMP/odd.db" "UPDATE events SET source_id = 'gap'
 "$WFPSIFT" gaps -q -d "$TEST_TMP/odd.db" > /dev/null 2>&1
 is "$(record_gaps "$TEST_TMP/odd.db")" "GAP01|2026-11-02T12:30:00|2026-11-02T14:20:00|10" \
     "a source id ingest never writes ('gap'): SQL's window judges the case, the same gap"
+sqlite3 "$CASE" ".backup '$TEST_TMP/odd-recovered.db'"
+sql "$TEST_TMP/odd-recovered.db" "UPDATE events SET recovered = 'no'
+    WHERE source_id = (SELECT id FROM sources WHERE path = 'gap.evtx') AND record_number = 30"
+"$WFPSIFT" gaps -q -d "$TEST_TMP/odd-recovered.db" > /dev/null 2>&1
+is "$(sql "$TEST_TMP/odd-recovered.db" "SELECT summary FROM gaps WHERE kind = 'record_id_gap'" |
+    grep -o 'between record [0-9]* ')" "between record 29 " \
+    "a recovered flag that is text ('no') is not recovered = 0: that record is not counted live"
 
 # A file whose EventRecordIDs are out of step with its record numbers (a
 # VSS copy in the corpus has record 352135 carry EventRecordID 462725):
