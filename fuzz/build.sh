@@ -51,7 +51,7 @@ done
 } >"$out/schema-sql.c" || exit 1
 witness_sources="$srcdir/fuzz/witness-case.c $out/schema-sql.c $srcdir/src/gaps.c \
     $srcdir/src/gaps-print.c $srcdir/src/normalise.c $srcdir/src/util.c $srcdir/src/event.c \
-    $srcdir/src/text-table.c"
+    $srcdir/src/text-table.c $srcdir/src/table-pass.c"
 for f in "$srcdir"/src/gap-*.c; do
 	witness_sources="$witness_sources $f"
 done

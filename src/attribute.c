@@ -719,29 +719,6 @@ read_network_record(sqlite3_stmt *statement, struct network_record *net)
 		net->user_name = NULL;
 }
 
-/*
- * The pass's SELECT: attribution's columns, then each reader's, whose
- * first column index goes in first_columns. sqlite3_malloc'd, or NULL.
- */
-static char *
-pass_sql(const struct network_reader *readers, size_t reader_count,
-    int *first_columns)
-{
-	sqlite3_str	*sql = sqlite3_str_new(NULL);
-	int		 column = ATTRIBUTION_COLUMNS;
-	size_t		 i;
-
-	sqlite3_str_appendall(sql, "SELECT id, host, pid, time_unix_us,"
-	    " application_path, process_guid, user_name");
-	for (i = 0; i < reader_count; i++) {
-		sqlite3_str_appendf(sql, ", %s", readers[i].columns);
-		first_columns[i] = column;
-		column += readers[i].column_count;
-	}
-	sqlite3_str_appendall(sql, " FROM network_events ORDER BY id");
-	return sqlite3_str_finish(sql);
-}
-
 /* Hand the current row and its attributed user to every reader. */
 static int
 pass_to_readers(struct attributor *attributor, sqlite3_stmt *statement,
@@ -776,7 +753,9 @@ attribute_all(struct attributor *attributor, const struct process_index *index,
 	int			 status, failed = 0;
 
 	if ((first_columns = calloc(reader_count + 1, sizeof(int))) == NULL ||
-	    (sql = pass_sql(readers, reader_count, first_columns)) == NULL) {
+	    (sql = pass_select("id, host, pid, time_unix_us, application_path,"
+	    " process_guid, user_name", ATTRIBUTION_COLUMNS, "network_events",
+	    readers, sizeof(*readers), reader_count, first_columns)) == NULL) {
 		free(first_columns);
 		attributor->failed = 1;
 		return -1;

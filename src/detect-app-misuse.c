@@ -280,21 +280,6 @@ enum misuse_column {
 	MISUSE_ACTION, MISUSE_COLUMNS
 };
 
-/*
- * 1 when a column is the text word, as SQL's column = 'word' is true:
- * a text (not a blob or NULL) of the same bytes, asked before any
- * conversion.
- */
-static int
-column_is(sqlite3_stmt *statement, int column, const char *word)
-{
-	size_t	length = strlen(word);
-
-	return sqlite3_column_type(statement, column) == SQLITE_TEXT &&
-	    (size_t)sqlite3_column_bytes(statement, column) == length &&
-	    memcmp(sqlite3_column_text(statement, column), word, length) == 0;
-}
-
 /* A stored integer (not a text or real that reads as one), or -1. */
 static int64_t
 stored_integer(sqlite3_stmt *statement, int column)
@@ -315,18 +300,13 @@ row_is_watched(const struct detect_options *options, sqlite3_stmt *statement,
     int first)
 {
 	static const char *const actions[] = { "allowed", "blocked", "dropped",
-	    "connection" };
+	    "connection", NULL };
 	const char	*scope;
 	int64_t		 protocol, port;
-	size_t		 i;
 
-	if (!column_is(statement, first + MISUSE_DIRECTION, "outbound") ||
+	if (!pass_column_is(statement, first + MISUSE_DIRECTION, "outbound") ||
+	    !pass_column_in(statement, first + MISUSE_ACTION, actions) ||
 	    sqlite3_column_type(statement, first + MISUSE_TIME) == SQLITE_NULL)
-		return 0;
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (column_is(statement, first + MISUSE_ACTION, actions[i]))
-			break;
-	if (i == sizeof(actions) / sizeof(actions[0]))
 		return 0;
 	protocol = stored_integer(statement, first + MISUSE_PROTOCOL);
 	port = stored_integer(statement, first + MISUSE_REMOTE_PORT);
@@ -595,8 +575,8 @@ app_misuse_begin(sqlite3 *db, const struct detect_options *options,
 void
 app_misuse_reader(struct app_misuse *state, struct network_reader *reader)
 {
-	reader->columns = misuse_columns;
-	reader->column_count = MISUSE_COLUMNS;
+	reader->columns.names = misuse_columns;
+	reader->columns.count = MISUSE_COLUMNS;
 	reader->row = misuse_row;
 	reader->state = state;
 }

@@ -164,31 +164,6 @@ enum flow_column {
 	COLUMN_DIRECTION, COLUMN_ACTION, FLOW_COLUMNS
 };
 
-/*
- * 1 when a column is the text word, as SQL's column = 'word' is true:
- * a text (not a blob or NULL) of the same bytes. Asks the column's type
- * first, before any conversion.
- */
-static int
-column_is(sqlite3_stmt *statement, int column, const char *word)
-{
-	size_t	length = strlen(word);
-
-	return sqlite3_column_type(statement, column) == SQLITE_TEXT &&
-	    (size_t)sqlite3_column_bytes(statement, column) == length &&
-	    memcmp(sqlite3_column_text(statement, column), word, length) == 0;
-}
-
-/* 1 when the column is one of words (NULL-terminated), as SQL's IN. */
-static int
-column_in(sqlite3_stmt *statement, int column, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (column_is(statement, column, *words))
-			return 1;
-	return 0;
-}
-
 static const char *const flow_actions[] = { "allowed", "blocked", "dropped",
     "connection", NULL };
 static const char *const own_address_actions[] = { "listen", "listen_blocked",
@@ -203,8 +178,8 @@ static int
 row_is_flow(sqlite3_stmt *statement, int first, int outbound)
 {
 	return (outbound ||
-	    column_is(statement, first + COLUMN_DIRECTION, "inbound")) &&
-	    column_in(statement, first + COLUMN_ACTION, flow_actions) &&
+	    pass_column_is(statement, first + COLUMN_DIRECTION, "inbound")) &&
+	    pass_column_in(statement, first + COLUMN_ACTION, flow_actions) &&
 	    sqlite3_column_type(statement, first + COLUMN_TIME) != SQLITE_NULL;
 }
 
@@ -223,7 +198,7 @@ row_names_own_address(sqlite3_stmt *statement, int first, int outbound)
 	    type != SQLITE_NULL && !(type == SQLITE_TEXT &&
 	    sqlite3_column_bytes(statement, first + COLUMN_LOCAL_IP) == 0) &&
 	    (outbound ||
-	    column_in(statement, first + COLUMN_ACTION, own_address_actions));
+	    pass_column_in(statement, first + COLUMN_ACTION, own_address_actions));
 }
 
 /* An integer column, with known cleared for SQL NULL. */
@@ -539,7 +514,7 @@ flows_row(void *state, sqlite3_stmt *statement, int first,
 	(void)user_name;
 	(void)user_sid;
 	/* Types first: reading a column as text may convert it. */
-	outbound = column_is(statement, first + COLUMN_DIRECTION, "outbound");
+	outbound = pass_column_is(statement, first + COLUMN_DIRECTION, "outbound");
 	is_flow = row_is_flow(statement, first, outbound);
 	own = row_names_own_address(statement, first, outbound);
 	if (!is_flow && !own)
@@ -631,8 +606,8 @@ sweep_flows_begin(sqlite3 *db, const struct detect_options *options,
 void
 sweep_flows_reader(struct sweep_flows *flows, struct network_reader *reader)
 {
-	reader->columns = flow_columns;
-	reader->column_count = FLOW_COLUMNS;
+	reader->columns.names = flow_columns;
+	reader->columns.count = FLOW_COLUMNS;
 	reader->row = flows_row;
 	reader->state = flows;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "detect.h"
+#include "table-pass.h"
 
 struct sweep_flows;
 
@@ -66,16 +67,14 @@ int	 findings_store(sqlite3 *, const struct detect_options *,
 
 /*
  * A stage that reads network_events in attribution's pass over the table
- * rather than in a pass of its own: on a large case each pass costs more
- * than all that is done with its rows. Its column_count columns are added
+ * rather than in a pass of its own (table-pass.h). Its columns are added
  * to the pass's SELECT; row() gets each row, the index of the stage's
  * first column, and the user attribution gave the row (user_name and
  * user_sid as the attribution table holds them, NULL for none). row()
  * returns 0, or -1 with a message in error, which ends the pass.
  */
 struct network_reader {
-	const char	*columns;		/* "id, time_unix_us, ..." */
-	int		 column_count;
+	struct pass_columns	 columns;	/* first: see pass_select() */
 	int		(*row)(void *state, sqlite3_stmt *, int first_column,
 			    const char *user_name, const char *user_sid,
 			    char *error, size_t error_size);

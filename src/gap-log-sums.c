@@ -55,9 +55,9 @@ struct sums_pass {
 	int			 failed;
 };
 
-/* The pass's own columns; the readers' follow (pass_sql). */
+/* The pass's own columns; the readers' follow (pass_select). */
 static const char events_columns[] =
-    "SELECT source_id, host, channel, recovered, time_unix_us, event_id,"
+    "source_id, host, channel, recovered, time_unix_us, event_id,"
     " provider, record_id";
 
 enum {
@@ -313,28 +313,6 @@ store_sums(struct gap_context *context, struct sums_pass *pass)
 }
 
 /*
- * The pass's SELECT: the sums' columns, then each reader's, whose first
- * column index goes in first_columns. sqlite3_malloc'd, or NULL.
- */
-static char *
-pass_sql(const struct events_reader *readers, size_t reader_count,
-    int *first_columns)
-{
-	sqlite3_str	*sql = sqlite3_str_new(NULL);
-	int		 column = SUMS_COLUMNS;
-	size_t		 i;
-
-	sqlite3_str_appendall(sql, events_columns);
-	for (i = 0; i < reader_count; i++) {
-		sqlite3_str_appendf(sql, ", %s", readers[i].columns);
-		first_columns[i] = column;
-		column += readers[i].column_count;
-	}
-	sqlite3_str_appendall(sql, " FROM events ORDER BY id");
-	return sqlite3_str_finish(sql);
-}
-
-/*
  * Sum every row and hand it to the readers. 0, -1 when out of memory, -2
  * when a reader failed (it set the error), -3 on an SQL error.
  */
@@ -349,7 +327,8 @@ sum_all(struct gap_context *context, struct sums_pass *pass,
 	int		 step = SQLITE_DONE, status = 0;
 
 	if ((first_columns = calloc(reader_count + 1, sizeof(int))) == NULL ||
-	    (sql = pass_sql(readers, reader_count, first_columns)) == NULL) {
+	    (sql = pass_select(events_columns, SUMS_COLUMNS, "events", readers,
+	    sizeof(*readers), reader_count, first_columns)) == NULL) {
 		free(first_columns);
 		return -1;
 	}

@@ -427,8 +427,8 @@ gap_record_jumps_begin(struct gap_context *context, struct record_jumps **out)
 void
 gap_record_jumps_reader(struct record_jumps *pass, struct events_reader *reader)
 {
-	reader->columns = jump_columns;
-	reader->column_count = JUMP_COLUMNS;
+	reader->columns.names = jump_columns;
+	reader->columns.count = JUMP_COLUMNS;
 	reader->row = jumps_row;
 	reader->state = pass;
 }

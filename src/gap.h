@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "gaps.h"
+#include "table-pass.h"
 
 /* A first_unix_us / last_unix_us that is not known. */
 #define GAP_NO_TIME INT64_MIN
@@ -134,15 +135,13 @@ int	 gap_log_integrity(struct gap_context *);
 int	 gap_time_gaps(struct gap_context *);
 /*
  * A stage that reads the events table in the log sums' pass rather than
- * in one of its own: on a large case each pass costs more than what is
- * done with its rows. Its column_count columns are added to the pass's
+ * in one of its own (table-pass.h). Its columns are added to the pass's
  * SELECT (in id order); row() gets each row and the index of the stage's
  * first column, and returns 0, or -1 with the context's error set, which
  * ends the pass.
  */
 struct events_reader {
-	const char	*columns;
-	int		 column_count;
+	struct pass_columns	 columns;	/* first: see pass_select() */
 	int		(*row)(void *state, sqlite3_stmt *, int first_column);
 	void		*state;
 };
