@@ -762,6 +762,14 @@ attribute_all(struct attributor *attributor, const struct process_index *index,
 	}
 	status = sqlite3_prepare_v2(attributor->db, sql, -1, &statement, NULL);
 	sqlite3_free(sql);
+	if (status == SQLITE_OK &&
+	    !pass_columns_match(statement, first_columns, reader_count)) {
+		detect_error(error, error_size, "attribution: a reader's columns"
+		    " do not match its count");
+		attributor->reader_failed = 1;
+		sqlite3_finalize(statement);
+		status = SQLITE_ERROR;
+	}
 	if (status != SQLITE_OK) {
 		free(first_columns);
 		return -1;

@@ -62,7 +62,7 @@ struct app_misuse {
 	int				 failed;
 };
 
-/* One attributed, watched connection as the query returns it. */
+/* One attributed, watched connection, as misuse_row() reads it. */
 struct connection {
 	int64_t		 id;
 	int64_t		 time_us;
@@ -320,7 +320,10 @@ row_is_watched(const struct detect_options *options, sqlite3_stmt *statement,
 	return strcmp(scope, "private") == 0 || strcmp(scope, "link_local") == 0;
 }
 
-/* The user's key: the name in lower case, ASCII letters only, as SQL's lower(). */
+/*
+ * The user's key: the name in lower case, ASCII letters only, as SQL's
+ * lower() without ICU (Debian's SQLite) groups names.
+ */
 static const char *
 user_key_of(struct app_misuse *state, const char *user_name)
 {

@@ -252,9 +252,8 @@ static int
 note_own_address(struct sweep_flows *flows, sqlite3_stmt *statement, int first,
     const struct raw_flow *raw)
 {
-	sqlite3_stmt	*insert = flows->insert_address;
-
-	int	added;
+	sqlite3_stmt	*insert;
+	int		 added;
 
 	if (flows->failed || pair_map_put(&flows->host_addresses,
 	    pair(raw->host, raw->local), 0, &added) == NULL) {
@@ -263,6 +262,7 @@ note_own_address(struct sweep_flows *flows, sqlite3_stmt *statement, int first,
 	}
 	if (!added)
 		return 0;
+	insert = flows->insert_address;
 	sqlite3_bind_value(insert, 1, sqlite3_column_value(statement,
 	    first + COLUMN_HOST));
 	sqlite3_bind_value(insert, 2, sqlite3_column_value(statement,

@@ -314,7 +314,8 @@ store_sums(struct gap_context *context, struct sums_pass *pass)
 
 /*
  * Sum every row and hand it to the readers. 0, -1 when out of memory, -2
- * when a reader failed (it set the error), -3 on an SQL error.
+ * when the error is already set (a reader failed, or the SELECT could not
+ * be prepared), -3 on an SQL error while reading.
  */
 static int
 sum_all(struct gap_context *context, struct sums_pass *pass,
@@ -334,6 +335,12 @@ sum_all(struct gap_context *context, struct sums_pass *pass,
 	}
 	status = gap_prepare(context, sql, &row);
 	sqlite3_free(sql);
+	if (status == 0 &&
+	    !pass_columns_match(row, first_columns, reader_count)) {
+		status = gap_error(context, "summing the logs: a reader's"
+		    " columns do not match its count");
+		sqlite3_finalize(row);
+	}
 	if (status == -1) {
 		free(first_columns);
 		return -2;

@@ -10,8 +10,8 @@
  * record of the case, sorted: the largest single cost of gaps on a big
  * case. But ingest stores a file's records in the order the file holds
  * them, which is nearly always number order, so one pass in id order
- * (the log sums' pass, gap-log-sums.c) finds the jumps directly, as long as each file's numbers never go down.
- * A file whose numbers do go down (chunks out of order, a case built some
+ * (the log sums' pass, gap-log-sums.c) finds the jumps directly, as long
+ * as each file's numbers never go down. A file whose numbers do go down (chunks out of order, a case built some
  * other way) is read again on its own, through its source index, and its
  * records sorted in memory: one file at a time, so memory stays bounded
  * by the largest file. A row ingest would never write (a source id or
@@ -355,20 +355,16 @@ read_unordered_sources(struct record_jumps *pass)
 
 /*
  * SQL's "recovered = 0 AND coalesce(record_number, record_id) IS NOT
- * NULL": a live record with a number. recovered = 0 holds for a stored
- * integer or real zero, never for a text or blob.
+ * NULL": a live record with a number. recovered = 0 holds only for a
+ * stored integer zero: the column is INTEGER, so SQLite stores a real
+ * zero (or -0.0) as the integer, and a text or blob is never equal.
  */
 static int
 is_live_numbered(sqlite3_stmt *row, int first)
 {
-	int	type = sqlite3_column_type(row, first + JUMP_RECOVERED);
-
-	if (sqlite3_column_type(row, first + JUMP_NUMBER) == SQLITE_NULL)
-		return 0;
-	if (type == SQLITE_INTEGER)
-		return sqlite3_column_int64(row, first + JUMP_RECOVERED) == 0;
-	return type == SQLITE_FLOAT &&
-	    sqlite3_column_double(row, first + JUMP_RECOVERED) == 0.0;
+	return sqlite3_column_type(row, first + JUMP_NUMBER) != SQLITE_NULL &&
+	    sqlite3_column_type(row, first + JUMP_RECOVERED) == SQLITE_INTEGER &&
+	    sqlite3_column_int64(row, first + JUMP_RECOVERED) == 0;
 }
 
 /*

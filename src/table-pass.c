@@ -22,8 +22,16 @@ pass_select(const char *own, int own_count, const char *table,
 		first_columns[i] = column;
 		column += columns->count;
 	}
+	first_columns[count] = column;
 	sqlite3_str_appendf(sql, " FROM %s ORDER BY id", table);
 	return sqlite3_str_finish(sql);
+}
+
+int
+pass_columns_match(sqlite3_stmt *statement, const int *first_columns,
+    size_t count)
+{
+	return sqlite3_column_count(statement) == first_columns[count];
 }
 
 int

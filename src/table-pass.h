@@ -24,11 +24,18 @@ struct pass_columns {
 /*
  * "SELECT own, reader columns... FROM table ORDER BY id" for readers
  * (count structs of stride bytes, each starting with its struct
- * pass_columns), with each reader's first column index in first_columns;
- * own_count is how many columns own names. sqlite3_malloc'd, or NULL.
+ * pass_columns), with each reader's first column index in first_columns
+ * and the total in first_columns[count]: check it against the prepared
+ * statement's sqlite3_column_count(), since each count is kept by hand
+ * beside its names (pass_columns_match). own_count is how many columns
+ * own names. sqlite3_malloc'd, or NULL.
  */
 char	*pass_select(const char *own, int own_count, const char *table,
 	    const void *readers, size_t stride, size_t count, int *first_columns);
+
+/* 1 when statement has the columns pass_select() counted. */
+int	 pass_columns_match(sqlite3_stmt *, const int *first_columns,
+	    size_t count);
 
 /*
  * 1 when a column is the text word, as SQL's "column = 'word'" is true: a
