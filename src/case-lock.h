@@ -49,9 +49,10 @@ void	 case_lock_release(struct case_lock *);
 /*
  * What the commands that write a case call: take its lock, then
  * store_open it (must_exist as store_open takes it), rebuild the indexes
- * a killed bulk load dropped, and add the columns an older case lacks. Returns EXIT_OK with
- * both set, EXIT_BUSY when another process kept the case past the wait,
- * or EXIT_ERROR; on failure error says why and nothing is held.
+ * a killed bulk load dropped, and add the columns an older case lacks.
+ * Returns EXIT_OK with both set, EXIT_BUSY when another process kept the
+ * case past the wait, or EXIT_ERROR; on failure error says why and
+ * nothing is held.
  */
 int	 case_open_for_writing(const char *path, int must_exist,
 	    struct store **store, struct case_lock **lock, char *error,

@@ -423,7 +423,8 @@ distinct_hosts(struct usage *usage, const char **single)
 {
 	size_t	i, distinct = 0;
 
-	qsort(usage->hosts, usage->id_count, sizeof(*usage->hosts), compare_strings);
+	sort_array(usage->hosts, usage->id_count, sizeof(*usage->hosts),
+	    compare_strings);
 	for (i = 0; i < usage->id_count; i++)
 		if (i == 0 || strcmp(usage->hosts[i], usage->hosts[i - 1]) != 0)
 			distinct++;
@@ -590,9 +591,8 @@ app_misuse_finish(sqlite3 *db, struct app_misuse *state,
 {
 	size_t	i;
 
-	if (state->usage_count > 1)
-		qsort(state->usages, state->usage_count, sizeof(*state->usages),
-		    compare_usages);
+	sort_array(state->usages, state->usage_count, sizeof(*state->usages),
+	    compare_usages);
 	for (i = 0; i < state->usage_count; i++)
 		if (state->usages[i].id_count > 0 &&
 		    add_finding(state, list, &state->usages[i]) == -1) {

@@ -683,7 +683,7 @@ order_kept(const struct sweep_flows *flows, struct sweep_collector *collector,
 			order[ranks++] = key;
 	sort_flows = flows;
 	sort_collector = collector;
-	qsort(order, ranks, sizeof(*order), compare_keys);
+	sort_array(order, ranks, sizeof(*order), compare_keys);
 	for (r = 0; r < ranks; r++)
 		rank[order[r]] = r;
 	if ((start = calloc((size_t)ranks + 1, sizeof(*start))) == NULL ||
@@ -699,8 +699,8 @@ order_kept(const struct sweep_flows *flows, struct sweep_collector *collector,
 		start[r] = start[r - 1];
 	start[0] = 0;
 	for (r = 0; r < ranks; r++)
-		qsort(sorted + start[r], start[r + 1] - start[r], sizeof(*sorted),
-		    compare_kept);
+		sort_array(sorted + start[r], start[r + 1] - start[r],
+		    sizeof(*sorted), compare_kept);
 	free(collector->kept);
 	collector->kept = sorted;
 	free(order);

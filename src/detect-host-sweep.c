@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "detector.h"
+#include "util.h"
 
 #define ZEEK_HOSTS		25
 #define ZEEK_WINDOW_US		(300 * 1000000LL)
@@ -63,7 +64,7 @@ zeek_fires(struct window_event *nearby, size_t count)
 	size_t	first = 0, last;
 	int64_t	best;
 
-	qsort(nearby, count, sizeof(*nearby), compare_port_time);
+	sort_array(nearby, count, sizeof(*nearby), compare_port_time);
 	while (first < count) {
 		for (last = first; last < count &&
 		    nearby[last].port == nearby[first].port; last++)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "detector.h"
+#include "util.h"
 
 /* Order by source, then first time: overlapping sweeps of a source are neighbours. */
 static int
@@ -150,7 +151,7 @@ findings_merge_sweeps(struct finding_list *list, size_t first, int64_t gap_us)
 
 	if (count < 2)
 		return 0;
-	qsort(items, count, sizeof(*items), compare_source_time);
+	sort_array(items, count, sizeof(*items), compare_source_time);
 	for (i = 1; i < count; i++) {
 		whole = &items[kept];
 		if (!failed && strcmp(whole->source_ip, items[i].source_ip) == 0 &&

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "detector.h"
+#include "util.h"
 
 /* Compare two texts for sorting: NULL first, then bytewise. */
 static int
@@ -64,7 +65,7 @@ evidence_normalise(struct finding *finding)
 
 	if (finding->evidence_count == 0)
 		return;
-	qsort(finding->evidence, finding->evidence_count,
+	sort_array(finding->evidence, finding->evidence_count,
 	    sizeof(*finding->evidence), compare_ids);
 	for (i = 0; i < finding->evidence_count; i++)
 		if (kept == 0 || finding->evidence[kept - 1] != finding->evidence[i])
@@ -600,9 +601,8 @@ findings_store(sqlite3 *db, const struct detect_options *options,
 
 	for (i = 0; i < list->count; i++)
 		evidence_normalise(&list->items[i]);
-	if (list->count > 1)
-		qsort(list->items, list->count, sizeof(*list->items),
-		    compare_findings);
+	sort_array(list->items, list->count, sizeof(*list->items),
+	    compare_findings);
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, evidence_sql, -1, &evidence, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, update_sql, -1, &update, NULL) != SQLITE_OK ||

@@ -160,8 +160,7 @@ read_names(const char *path, char ***out)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (count > 0)
-		qsort(names, count, sizeof(*names), compare_names);
+	sort_array(names, count, sizeof(*names), compare_names);
 	*out = names;
 	return (long)count;
 }

@@ -289,7 +289,7 @@ read_unordered_source(struct record_jumps *pass, sqlite3_stmt *statement,
 	sqlite3_reset(statement);
 	if (step != SQLITE_DONE)
 		return step == SQLITE_ROW ? -1 : -2;
-	qsort(*records, count, sizeof(**records), compare_numbered);
+	sort_array(*records, count, sizeof(**records), compare_numbered);
 	for (i = 1; i < count; i++) {
 		r = &(*records)[i];
 		if (r->host_channel == r[-1].host_channel &&

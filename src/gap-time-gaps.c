@@ -256,7 +256,7 @@ log_finish(struct gap_context *context, sqlite3_stmt *check,
 	if (log->host == NULL || log->count < minimum || log->step_count == 0 ||
 	    log->silence_count == 0)
 		return 0;
-	qsort(log->steps, log->step_count, sizeof(*log->steps), compare_steps);
+	sort_array(log->steps, log->step_count, sizeof(*log->steps), compare_steps);
 	typical = log->steps[(log->step_count + 1) / 2 - 1];
 	for (i = 0; i < log->silence_count; i++)
 		if (judge_silence(context, check, log, &log->silences[i],
@@ -274,9 +274,8 @@ host_finish(struct gap_context *context, sqlite3_stmt *check,
 	int	status = 0;
 
 	sort_channels = &pass->channels;
-	if (pass->log_count > 1)
-		qsort(pass->logs, pass->log_count, sizeof(*pass->logs),
-		    compare_logs);
+	sort_array(pass->logs, pass->log_count, sizeof(*pass->logs),
+	    compare_logs);
 	for (i = 0; i < pass->log_count && status == 0; i++)
 		status = log_finish(context, check, &pass->logs[i]);
 	for (i = 0; i < pass->log_count; i++)

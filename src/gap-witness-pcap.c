@@ -20,6 +20,7 @@
 #include "gap.h"
 #include "gap-witness.h"
 #include "normalise.h"
+#include "util.h"
 
 #define FLAG_FIN	0x01
 #define FLAG_SYN	0x02
@@ -319,7 +320,7 @@ store_incomplete(struct gap_context *context, const char *path,
 	for (i = 0; i < table->size; i++)
 		if (table->slots[i].used && !table->slots[i].complete)
 			flows[count++] = table->slots[i];
-	qsort(flows, count, sizeof(*flows), compare_packets);
+	sort_array(flows, count, sizeof(*flows), compare_packets);
 	if (gap_witness_begin(context, &insert) == -1) {
 		free(flows);
 		return -1;

@@ -161,9 +161,8 @@ load_known_hashes(struct store *store, struct pipeline *pipeline)
 		    strdup((const char *)sqlite3_column_text(statement, 0));
 	}
 	sqlite3_finalize(statement);
-	if (pipeline->known_count > 0)
-		qsort(pipeline->known_hashes, pipeline->known_count,
-		    sizeof(char *), compare_strings);
+	sort_array(pipeline->known_hashes, pipeline->known_count,
+	    sizeof(char *), compare_strings);
 	return 0;
 }
 
@@ -675,7 +674,7 @@ check_overlaps(struct file_run *run, struct chunk_range *ranges, size_t count)
 				    .record_id = -1, .chunk = -1 };
 	size_t			i;
 
-	qsort(ranges, count, sizeof(*ranges), compare_ranges);
+	sort_array(ranges, count, sizeof(*ranges), compare_ranges);
 	for (i = 1; i < count; i++) {
 		if (ranges[i].first > ranges[i - 1].last)
 			continue;

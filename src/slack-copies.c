@@ -183,7 +183,7 @@ live_records_has_copy(struct live_records *set, const struct event *event)
 	    event_digest(set->context, event, digest) == -1)
 		return 0;
 	if (!set->sorted) {
-		qsort(set->records, set->count, sizeof(*set->records),
+		sort_array(set->records, set->count, sizeof(*set->records),
 		    compare_records);
 		set->sorted = 1;
 	}

@@ -391,3 +391,11 @@ array_reserve(void *array, size_t count, size_t *allocated, size_t item_size)
 	*allocated = size;
 	return 0;
 }
+
+void
+sort_array(void *items, size_t count, size_t item_size,
+    int (*compare)(const void *, const void *))
+{
+	if (count > 1)
+		qsort(items, count, item_size, compare);
+}

@@ -36,6 +36,14 @@ int64_t	 iso_to_filetime(const char *text);
 int	 array_reserve(void *array, size_t count, size_t *allocated,
 	    size_t item_size);
 
+/*
+ * qsort for any array, empty ones included: C leaves qsort undefined for
+ * a NULL array even with no items (UBSan reports it), and an array that
+ * grew from nothing is NULL until its first item.
+ */
+void	 sort_array(void *items, size_t count, size_t item_size,
+	    int (*compare)(const void *, const void *));
+
 /* The current time as ISO-8601 UTC. */
 void	 now_iso(char *buffer, size_t size);
 
