@@ -59,5 +59,15 @@ done_testing() { echo "1..$tap_count"; }
 # sql CASE QUERY: run a query against a case, one row per line, '|' between columns.
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
+# wait_until EXPRESSION...: wait until test(1) holds for EXPRESSION (a file
+# another process makes, say), checking every 50 ms for up to 10 s.
+wait_until() {
+	wait_tries=0
+	while ! test "$@" && [ $wait_tries -lt 200 ]; do
+		wait_tries=$((wait_tries + 1))
+		sleep 0.05
+	done
+}
+
 # have_corpus: true when the real EVTX corpus is present.
 have_corpus() { [ -d "$CORPUS" ] && [ -f "$CORPUS/MANIFEST.tsv" ]; }

@@ -75,11 +75,7 @@ with open(sys.argv[2], "wb") as out:
         out.write(data)
 ' "$socket" "$TEST_TMP/socket.csv" &
 	listener=$!
-	tries=0
-	while [ ! -S "$socket" ] && [ $tries -lt 200 ]; do
-		tries=$((tries + 1))
-		sleep 0.05
-	done
+	wait_until -S "$socket"
 	timeout 20 $WFPSIFT report -d "$case_db" --format csv -o "$socket" 2> "$TEST_TMP/socket.err"
 	is "$?:$(cat "$TEST_TMP/socket.err")" "0:" "-o socket: exit 0"
 	wait $listener

@@ -59,11 +59,7 @@ open(sys.argv[2], "w").close()
 time.sleep(40)
 ' "$1" "$TEST_TMP/held" &
 	holder=$!
-	tries=0
-	while [ ! -e "$TEST_TMP/held" ] && [ $tries -lt 200 ]; do
-		tries=$((tries + 1))
-		sleep 0.05
-	done
+	wait_until -e "$TEST_TMP/held"
 }
 
 # A write transaction open in another process, in WAL and in rollback
